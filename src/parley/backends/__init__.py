@@ -1,0 +1,1 @@
+"""Ports to the company's systems (CRM, orders, loyalty, billing…) and their adapters."""

@@ -1,0 +1,1 @@
+"""Local understanding: intents, entities, language and mood, without any network or LLM."""
