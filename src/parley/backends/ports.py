@@ -53,7 +53,9 @@ class OrderBackend(Protocol):
         """Sets fields of an order (status, delivery_address, delivery_date, payment_method)."""
         ...
 
-    def create_return(self, order_id: str, customer_id: str, reason: str, idempotency_key: str) -> ReturnRecord:
+    def create_return(
+        self, order_id: str, customer_id: str, reason: str, idempotency_key: str
+    ) -> ReturnRecord:
         """Records a return and sets nothing else; the caller decides order status."""
         ...
 
@@ -139,6 +141,17 @@ class SlotTaken(Exception):
     """The technician slot was booked by someone else in the meantime."""
 
 
-class Backend(CustomerDirectory, OrderBackend, LoyaltyBackend, PreferencesBackend, TicketBackend, TelecomBackend,
-              Protocol):
+class RecordNotFound(LookupError):
+    """A writer was asked to change a record that does not exist (lookups return None instead)."""
+
+
+class Backend(
+    CustomerDirectory,
+    OrderBackend,
+    LoyaltyBackend,
+    PreferencesBackend,
+    TicketBackend,
+    TelecomBackend,
+    Protocol,
+):
     """Everything the bundled packs use; the reference backend implements it whole."""

@@ -1,0 +1,122 @@
+"""Engines and sessions for SQLite (the laptop default) and PostgreSQL (scale-out).
+
+SQLite is configured so that it behaves like a real transactional database under several threads
+and processes: WAL (readers never block the writer), a busy timeout instead of instant "database is
+locked", foreign keys on, and SQLAlchemy — not the sqlite3 module — emitting BEGIN, so that
+transactional DDL and SAVEPOINTs work. Write sessions start with `BEGIN IMMEDIATE`, taking the write
+lock up front: a read-then-write transaction can then never fail half-way with SQLITE_BUSY.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+_BEGIN_OPTION = "parley_sqlite_begin"
+
+
+def normalize_url(url: str) -> str:
+    """`postgresql://` and `postgres://` mean psycopg 3 (the only PostgreSQL driver we pin)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str, **overrides: Any) -> Engine:
+    """An engine for `sqlite:///path`, `sqlite://` (in memory) or `postgresql://...`."""
+    url = normalize_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, in_memory=parsed.database in (None, "", ":memory:"), **overrides)
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if "poolclass" not in overrides:
+        options.update(pool_size=5, max_overflow=10, pool_recycle=1800, pool_timeout=30)
+    options.update(overrides)
+    return create_engine(url, **options)
+
+
+def _sqlite_engine(url: str, *, in_memory: bool, **overrides: Any) -> Engine:
+    options: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    }
+    if in_memory:
+        # One shared connection: every session sees the same in-memory database.
+        options["poolclass"] = StaticPool
+    options.update(overrides)
+    engine = create_engine(url, **options)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see `_on_begin`)
+        cursor = dbapi_connection.cursor()
+        try:
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+class Database:
+    """An engine plus session factories; the unit every repository is built on.
+
+    `session()` is the write unit of work: it commits once on success and rolls back on error.
+    `read()` is for lookups: it never commits (so it never costs a durable write) and, on SQLite,
+    does not take the write lock.
+    """
+
+    def __init__(self, url_or_engine: str | Engine) -> None:
+        self.engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+        writer_bind = self.engine
+        if self.dialect == "sqlite":
+            writer_bind = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        self._writer = sessionmaker(bind=writer_bind, expire_on_commit=False)
+        self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A write transaction: one commit on success, rollback on any error."""
+        with self._writer() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction (rolled back at the end, never committed)."""
+        with self._reader() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
