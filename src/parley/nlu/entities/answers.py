@@ -1,0 +1,71 @@
+"""Yes / no answers to a confirmation question, and nothing when the reply is unclear.
+
+The decision is made by the first cue near the start of the message ("no, I meant the other one" is
+no; "yes but change the date to Friday" is yes). In a longer message a cue counts only when it opens the
+message, so "I don't know why it is late" is not a "no". Hedges ("not sure", "не знаю", "what?") make
+the answer unclear on purpose: the dialogue then asks again instead of acting.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNCLEAR = re.compile(
+    r"\b(?:not\s+sure|no\s+idea|i\s+don'?t\s+know|dunno|don'?t\s+understand|what\s+do\s+you\s+mean|maybe"
+    r"|perhaps|not\s+yet\s+sure|не\s+знаю|не\s+уверен[а-я]*|не\s+понял[а-я]*|не\s+понимаю|может\s+быть"
+    r"|наверное|возможно|хз|что\s+значит|в\s+смысле)\b",
+    re.IGNORECASE,
+)
+_NO = re.compile(
+    r"\b(?:no|nope|nah|naw|not\s+now|not\s+really|no\s+thanks?|no\s+thank\s+you|don'?t(?:\s+do\s+it)?"
+    r"|do\s+not|please\s+don'?t|cancel\s+that|never\s*mind|stop|negative|wait|hold\s+on|changed\s+my\s+mind"
+    r"|not\s+yet|absolutely\s+not|of\s+course\s+not|definitely\s+not|нет|неа|не-не|не\s+надо|не\s+нужно"
+    r"|не\s+стоит|не\s+хочу|не\s+делайте|не\s+отменяйте|отмена|отбой|стоп|подождите|погодите|постойте"
+    r"|передумал[а-я]*|ни\s+в\s+коем\s+случае|конечно\s+нет|да\s+нет|пока\s+нет|не\s+сейчас)\b",
+    re.IGNORECASE,
+)
+_YES = re.compile(
+    r"\b(?:yes|yeah|yea|yep|yup|ya|sure|ok|okay|okey|k|kk|go\s+ahead|do\s+it|please\s+do|confirm(?:ed)?"
+    r"|correct|right|that'?s\s+right|absolutely|of\s+course|definitely|fine|alright|all\s+right"
+    r"|sounds\s+good|let'?s\s+do\s+it|proceed|affirmative|exactly|i\s+agree|agreed|why\s+not|go\s+for\s+it"
+    r"|i\s+(?:guess|think)\s+so|please|no\s+problem|да|ага|угу|ок|окей|хорошо|ладно|давайте|давай|конечно"
+    r"|подтверждаю|подтверждаем|согласен|согласна|согласны|верно|точно|именно|разумеется|правильно"
+    r"|так\s+и\s+есть|делайте|оформляйте|отменяйте|валяй|вперед|естественно|безусловно|go)\b",
+    re.IGNORECASE,
+)
+_EMOJI = {"👍": "yes", "👌": "yes", "✅": "yes", "👎": "no", "❌": "no"}
+
+
+def extract_answer(text: str) -> str | None:
+    """ "yes", "no", or None when the message is not a clear answer."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    head = stripped[:200]
+    if _UNCLEAR.search(head[:60]):
+        return None
+    tokens = re.findall(r"\w+", head)
+    limit = len(" ".join(tokens[:4])) + 8
+    hits: list[tuple[int, int, str]] = []  # (start, -length, label): earliest, then longest cue wins
+    for label, pattern in (("no", _NO), ("yes", _YES)):
+        m = pattern.search(head)
+        if m:
+            hits.append((m.start(), m.start() - m.end(), label))
+    for emoji, label in _EMOJI.items():
+        pos = head.find(emoji)
+        if pos >= 0:
+            hits.append((pos, -1, label))
+    if not hits:
+        return None
+    position, _, label = min(hits)
+    if len(tokens) > 8 and position > limit:
+        return None
+    if label == "yes" and _is_question(head):
+        return None  # "ok, but how much does it cost?" is a question, not a confirmation
+    return label
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip().endswith("?") and not re.match(
+        r"\s*(?:yes|yeah|yep|sure|да|конечно|давайте|ok|ок)\b[^?]{0,3}$", text, re.IGNORECASE
+    )

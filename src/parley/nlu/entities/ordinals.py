@@ -1,0 +1,89 @@
+"""Positions in a list the agent offered: "the second one", "вторую", "option 2", "the last one" (-1).
+
+Ordinals that are really something else are skipped: "first time", "в третий раз", "во-первых",
+"first of all", "wait a second", and "the first order" (an order reference, see orders.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._common import Claims
+
+_WORDS: dict[str, int] = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+    "last": -1,
+    "latter": -1,
+    "former": 1,
+}
+_RU_STEMS: list[tuple[str, int]] = [
+    ("перв", 1),
+    ("втор", 2),
+    ("трет", 3),
+    ("четверт", 4),
+    ("пят", 5),
+    ("последн", -1),
+]
+_EN = re.compile(
+    r"\b(?:the\s+)?(?P<w>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|latter|former)\b"
+    r"(?!\s+(?:time|of\s+all|order|purchase|parcel|week|month|day|name|thing|half|class|hand|chance|opinion))",
+    re.IGNORECASE,
+)
+_RU = re.compile(
+    r"(?<![\w-])(?P<w>(?:перв|втор|трет|четверт|пят|последн)(?:ый|ой|ий|ая|ую|ое|ого|ом|ему|ую|ей|ие|ь[яеию]"
+    r"|ья|ье|ью|ьего|ьем|ьему|ий)?)(?![\w-])"
+    r"(?!\s+(?:раз|заказ|покупк|недел|месяц|день|дн|половин|числ|очеред))",
+    re.IGNORECASE,
+)
+_NUMBERED = re.compile(
+    r"\b(?:option|number|slot|choice|variant|вариант|слот|номер|пункт)\s*(?:no\.?|№|#)?\s*(?P<n>[1-9])\b",
+    re.IGNORECASE,
+)
+
+
+def extract_ordinal(text: str, claims: Claims, *, expecting: str | None = None) -> int | None:
+    """1-based position, -1 for "the last", or None."""
+    found: list[tuple[int, int]] = []
+    for m in _EN.finditer(text):
+        if claims.overlaps(m.start("w"), m.end("w")):
+            continue
+        before = text[max(0, m.start() - 8) : m.start()].lower()
+        if m["w"].lower() == "second" and re.search(r"\b(?:a|one|just)\s*$", before):
+            continue  # "wait a second"
+        if m["w"].lower() in {"first", "last"} and re.search(r"\bat\s*$", before):
+            continue  # "at first", "at last"
+        found.append((m.start(), _WORDS[m["w"].lower()]))
+    for m in _RU.finditer(text):
+        if claims.overlaps(m.start("w"), m.end("w")):
+            continue
+        word = m["w"].lower()
+        if re.search(r"во-?\s*$", text[max(0, m.start() - 3) : m.start()].lower()):
+            continue
+        if word.startswith("пят") and not re.fullmatch(r"пят(?:ый|ая|ую|ое|ого|ом|ой)", word):
+            continue  # "пять", "пятница" are not ordinals
+        if word.startswith("трет") and not re.fullmatch(r"трет(?:ий|ья|ью|ье|ьего|ьем|ьему|ьей)", word):
+            continue
+        for prefix, value in _RU_STEMS:
+            if word.startswith(prefix):
+                found.append((m.start(), value))
+                break
+    for m in _NUMBERED.finditer(text):
+        if not claims.overlaps(m.start("n"), m.end("n")):
+            found.append((m.start(), int(m["n"])))
+    if not found and expecting in {"slot", "ordinal", "choice", "slot_id"}:
+        exact = re.fullmatch(r"\s*(?:#|№)?\s*([1-9])\s*[.!)]?\s*", text)
+        if exact:
+            found.append((0, int(exact.group(1))))
+    if not found:
+        return None
+    found.sort()
+    return found[0][1]
