@@ -37,7 +37,8 @@ _SYNONYMS: dict[str, re.Pattern[str]] = {
 }
 _STOP = frozenset(
     """service services option the a my and for of to in on услуга услуги услугу опция опцию опции
-    подключить подключите отключить отключите connect disconnect enable disable activate deactivate turn please""".split()
+    подключить подключите отключить отключите connect disconnect enable disable activate deactivate
+    turn please""".split()
 )
 
 
