@@ -194,6 +194,11 @@ _PREFILTER = re.compile(
     r"|числа|половин|first|second|third|первог|второг|третьег",
     re.IGNORECASE,
 )
+_FOLLOWED_BY_NOUN = re.compile(
+    r"\s*(?![\s,.!?;)]|$|(?:please|pls|tomorrow|today|tonight|on|in|or|and|then|sharp|if|if|is|would"
+    r"|works?|завтра|сегодня|пожалуйста|или|и|в|во|на|если|будет|подойдет|удобно)\b)[\w%$€₽]",
+    re.IGNORECASE,
+)
 _AWAY_MARKERS = re.compile(r"(?:\bfrom|\binstead\s+of|\bnot|\bвместо|\bс|\bне)\s*$", re.IGNORECASE)
 
 
@@ -365,8 +370,7 @@ def _clock(text: str, claims: Claims, has_date: bool) -> tuple[int, int, int, in
             if hour > 23 or minute > 59:
                 continue
             if pattern is _CLOCK and not m["m"] and not suffix:
-                following = text[m.end() : m.end() + 2]
-                if re.match(r"\s*[\w%$€₽]", following) or not (has_date or hour <= 12):
+                if _FOLLOWED_BY_NOUN.match(text, m.end()) or not (has_date or hour <= 12):
                     continue
                 if m.group(0).strip().lower().startswith(("в", "во", "к")) and not has_date:
                     continue

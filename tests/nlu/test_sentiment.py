@@ -1,0 +1,66 @@
+"""Sentiment label and anger score."""
+
+from __future__ import annotations
+
+import pytest
+
+from parley.nlu.sentiment import analyze_sentiment
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Where is my order?", "Где мой заказ?", "ok", "да", "change the address please", ""],
+)
+def test_neutral(text: str) -> None:
+    result = analyze_sentiment(text, "en")
+    assert result.label == "neutral"
+    assert result.anger == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks!!!",
+        "спасибо, всё отлично",
+        "Great service, thank you",
+        "Отличный сервис, спасибо большое!",
+        "not bad at all",
+    ],
+)
+def test_positive_without_anger(text: str) -> None:
+    result = analyze_sentiment(text, "en")
+    assert result.label == "positive"
+    assert result.anger == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This is terrible, where is my order!!!",
+        "WHERE IS MY ORDER",
+        "сколько можно ждать?!",
+        "уйду к другому оператору",
+        "I'll switch to another provider",
+        "you are idiots",
+        "this is the third time I'm writing about this",
+        "блин, опять не работает интернет",
+        "thanks for nothing",
+    ],
+)
+def test_angry(text: str) -> None:
+    result = analyze_sentiment(text, "en")
+    assert result.label == "negative"
+    assert result.anger >= 0.45
+
+
+def test_anger_grows_with_cues() -> None:
+    mild = analyze_sentiment("I'm disappointed", "en")
+    strong = analyze_sentiment("I'm disappointed!!! You are idiots, I'll switch to another provider", "en")
+    assert mild.label == "negative"
+    assert 0.0 < mild.anger < strong.anger <= 1.0
+
+
+def test_deterministic_and_serialisable() -> None:
+    first = analyze_sentiment("Сколько можно ждать, уже третий раз пишу!", "ru")
+    assert first == analyze_sentiment("Сколько можно ждать, уже третий раз пишу!", "ru")
+    assert first.as_dict()["label"] == "negative"
