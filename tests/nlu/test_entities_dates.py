@@ -33,6 +33,9 @@ from parley.nlu.entities import extract_entities
         ("the 3rd of December", "en", "2026-12-03"),
         ("Dec 5, 2026", "en", "2026-12-05"),
         ("первого декабря", "ru", "2026-12-01"),
+        ("третье декабря", "ru", "2026-12-03"),
+        ("двадцать пятого числа", "ru", "2026-12-25"),
+        ("the twenty-first of December", "en", "2026-12-21"),
         ("on the 5th", "en", "2026-12-05"),
         ("5-го числа", "ru", "2026-12-05"),
         ("this weekend", "en", "2026-11-28"),
@@ -112,6 +115,7 @@ def test_explicit_now_overrides_the_clock() -> None:
 
 
 def test_dateparser_fallback_handles_unusual_wording() -> None:
-    # A format the rules do not cover ("December the 3rd 2026") still resolves through dateparser.
-    entities = extract_entities("can it come on December the 3rd 2026", "en")
-    assert entities.get("date") == "2026-12-03"
+    # Formats the rules do not cover still resolve through dateparser (a month name is required).
+    assert extract_entities("can it come on Dec-03-2026", "en").get("date") == "2026-12-03"
+    assert extract_entities("December, 3", "en").get("date") == "2026-12-03"
+    assert "date" not in extract_entities("sometime in December", "en")

@@ -88,36 +88,82 @@ _MONTH_DAY = re.compile(
     r"(?:\s*,?\s*(?P<y>20\d\d))?",
     re.IGNORECASE,
 )
-_ORDINAL_DAY_WORDS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-    "первого": 1,
-    "второго": 2,
-    "третьего": 3,
-    "четвертого": 4,
-    "пятого": 5,
-    "шестого": 6,
-    "седьмого": 7,
-    "восьмого": 8,
-    "девятого": 9,
-    "десятого": 10,
-}
+_RU_ORD_STEMS = [
+    "перв",
+    "втор",
+    "треть",
+    "четверт",
+    "пят",
+    "шест",
+    "седьм",
+    "восьм",
+    "девят",
+    "десят",
+    "одиннадцат",
+    "двенадцат",
+    "тринадцат",
+    "четырнадцат",
+    "пятнадцат",
+    "шестнадцат",
+    "семнадцат",
+    "восемнадцат",
+    "девятнадцат",
+    "двадцат",
+]
+_EN_ORD = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+]
+
+
+def _ordinal_day_words() -> dict[str, int]:
+    """ "третье"/"третьего"/"двадцать пятое"/"twenty-first" -> day of month."""
+    table: dict[str, int] = {}
+    for value, stem in enumerate(_RU_ORD_STEMS, start=1):
+        for ending in ("е", "его") if stem.endswith("ь") else ("ое", "ого"):
+            word = stem + ending
+            table[word] = value
+            if value < 10:
+                table["двадцать " + word] = 20 + value
+    table["тридцатое"] = table["тридцатого"] = 30
+    table["тридцать первое"] = table["тридцать первого"] = 31
+    for value, word in enumerate(_EN_ORD, start=1):
+        table[word] = value
+        if value < 10:
+            table[f"twenty-{word}"] = table[f"twenty {word}"] = 20 + value
+    table["thirtieth"] = 30
+    table["thirty-first"] = table["thirty first"] = 31
+    return table
+
+
+_ORDINAL_DAY_WORDS = _ordinal_day_words()
+_ORDINAL_DAY_ALT = "|".join(sorted((re.escape(w) for w in _ORDINAL_DAY_WORDS), key=len, reverse=True))
 _WORD_DAY_MONTH = re.compile(
-    rf"\b(?:the\s+)?(?P<w>{'|'.join(_ORDINAL_DAY_WORDS)})\s+(?:of\s+)?(?P<mon>{_MONTHS})(?![a-zа-я])",
+    rf"(?<![\w-])(?:the\s+)?(?P<w>{_ORDINAL_DAY_ALT})\s+(?:of\s+)?(?P<mon>{_MONTHS})(?![a-zа-я])",
     re.IGNORECASE,
 )
 _DAY_OF_MONTH = re.compile(
     r"\b(?:on\s+)?the\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b(?!\s*(?:one|order|item|slot|option))"
     r"|(?<![\d.])(?P<d2>\d{1,2})(?:-?го|-?е)?\s+числа\b"
-    rf"|\b(?P<w>{'|'.join(w for w in _ORDINAL_DAY_WORDS if not w.isascii())})\s+числа\b",
+    rf"|(?<![\w-])(?P<w>{'|'.join(w for w in _ORDINAL_DAY_WORDS if not w.isascii())})\s+числа\b",
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(
@@ -284,7 +330,7 @@ def _date_candidates(text: str, today: date, language: str) -> list[tuple[int, i
     for m in _WORD_DAY_MONTH.finditer(text):
         month = _month_number(m["mon"])
         if month:
-            add(m, _nearest(today, month, _ORDINAL_DAY_WORDS[m["w"].lower()], None))
+            add(m, _nearest(today, month, _ORDINAL_DAY_WORDS[re.sub(r"\s+", " ", m["w"].lower())], None))
     for m in _NUMERIC.finditer(text):
         prefix = text[max(0, m.start() - 4) : m.start()].lower()
         if re.search(r"(?:\bв|\bat|\bк|\bby)\s*$", prefix) and not m["y"]:
@@ -327,7 +373,9 @@ def _date_candidates(text: str, today: date, language: str) -> list[tuple[int, i
     for m in _WEEKEND.finditer(text):
         add(m, _weekday_date(today, 5, m["mod"]))
     for m in _DAY_OF_MONTH.finditer(text):
-        day = int(m["d"] or m["d2"] or 0) or _ORDINAL_DAY_WORDS.get((m["w"] or "").lower(), 0)
+        day = int(m["d"] or m["d2"] or 0) or _ORDINAL_DAY_WORDS.get(
+            re.sub(r"\s+", " ", (m["w"] or "").lower()), 0
+        )
         value = _safe_date(today.year, today.month, day) if day else None
         if value is not None and value < today:
             nxt = _add_months(today.replace(day=1), 1)
