@@ -74,6 +74,7 @@ def test_no(text: str) -> None:
         "where is my order",
         "I don't know why my order is late, can you check it please",
         "",
+        "Please deliver between 2 and 4 pm tomorrow",
     ],
 )
 def test_unclear_has_no_answer(text: str) -> None:
@@ -108,8 +109,20 @@ def test_no_code_word_for_refusals(text: str) -> None:
     assert "code_word" not in extract_entities(text, "en", context=ParseContext(expecting="code_word"))
 
 
-def test_code_word_only_when_asked() -> None:
+def test_bare_code_word_only_when_asked() -> None:
     assert "code_word" not in extract_entities("sunflower", "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "code_word"),
+    [
+        ("unlock my number, code word is Sunflower", "Sunflower"),
+        ("разблокируйте номер, кодовое слово «подсолнух»", "подсолнух"),
+    ],
+)
+def test_volunteered_code_word(text: str, code_word: str) -> None:
+    assert extract_entities(text, "en").get("code_word") == code_word
+    assert "code_word" not in extract_entities("I forgot my code word", "en")
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,9 @@ from parley.nlu.entities import extract_entities
         ("not Friday but Saturday", "en", "2026-11-28"),
         ("move it from Friday to Monday", "en", "2026-11-30"),
         ("20 ноября", "ru", "2026-11-20"),
+        ("my internet has been down since Monday", "en", "2026-11-23"),
+        ("last Friday", "en", "2026-11-20"),
+        ("I need it by Friday at the latest", "en", "2026-11-27"),
     ],
 )
 def test_relative_and_absolute_dates(text: str, language: str, expected: str) -> None:
@@ -99,6 +102,7 @@ def test_time_without_date_has_no_datetime() -> None:
         ("в 5 раз дороже", "ru"),
         ("the second one", "en"),
         ("top up 500", "en"),
+        ("the headphones stopped working after 2 days", "en"),
         ("мой номер +7 916 000-00-01", "ru"),
     ],
 )

@@ -82,7 +82,13 @@ def test_order_references(text: str, language: str, ref: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["уйду к другому оператору", "the other day I called you", "I'll go to another provider"]
+    "text",
+    [
+        "уйду к другому оператору",
+        "the other day I called you",
+        "I'll go to another provider",
+        "I need it by Friday at the latest",
+    ],
 )
 def test_other_is_not_always_an_order_reference(text: str) -> None:
     assert "order_ref" not in extract_entities(text, "ru" if text[0] > "z" else "en")

@@ -9,7 +9,15 @@ from parley.nlu.sentiment import analyze_sentiment
 
 @pytest.mark.parametrize(
     "text",
-    ["Where is my order?", "Где мой заказ?", "ok", "да", "change the address please", ""],
+    [
+        "Where is my order?",
+        "Где мой заказ?",
+        "ok",
+        "да",
+        "change the address please",
+        "",
+        "Здравствуйте! Заказ 100234 должен был прийти вчера, где он?",
+    ],
 )
 def test_neutral(text: str) -> None:
     result = analyze_sentiment(text, "en")

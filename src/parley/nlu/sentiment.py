@@ -274,7 +274,8 @@ def analyze_sentiment(text: str, language: str) -> Sentiment:
     shouting = _caps_shouting(sample)
     hostile = neg + insults + profanity + threats + waiting
     evidence = 0.3 * neg + 1.1 * insults + 0.6 * profanity + 0.9 * threats + 0.6 * waiting
-    if hostile or not pos:
+    if hostile or (not pos and (exclaim >= 2 or shouting)):
+        # one "!" after a greeting is punctuation; several, "?!" or CAPS without thanks are raised voice
         evidence += 0.15 * exclaim + (0.2 if "?!" in sample or "!?" in sample else 0.0)
         evidence += 0.6 if shouting else 0.0
     evidence -= 0.15 * pos if hostile else 0.0

@@ -27,7 +27,7 @@ Entity keys (all optional, values JSON-serialisable):
 
 Entity extraction reads `ParseContext.expecting` to accept bare answers: "order_id" (a bare number),
 "new_address"/"address" (the whole message as the address), "reason" (the whole message as the reason),
-"code_word" (the only case where code_word is extracted), "slot"/"ordinal"/"choice" (a bare "2").
+"code_word" (a bare reply is the code word; unasked, only "code word is X" counts), "slot"/"ordinal"/"choice" (a bare "2").
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from ..types import ParseContext
 from ._common import MAX_TEXT, Claims, fold
 from .addresses import extract_address
 from .answers import extract_answer
-from .code_word import extract_code_word
+from .code_word import extract_code_word, extract_explicit_code_word
 from .dates import extract_dates, warm_up
 from .emails import extract_email
 from .money import extract_amount
@@ -94,8 +94,7 @@ def extract_entities(
     reason = extract_reason(raw, expecting=expecting)
     if reason:
         out["reason"] = reason
-    if expecting == "code_word":
-        code_word = extract_code_word(raw)
-        if code_word:
-            out["code_word"] = code_word
+    code_word = extract_code_word(raw) if expecting == "code_word" else extract_explicit_code_word(raw)
+    if code_word:
+        out["code_word"] = code_word
     return out

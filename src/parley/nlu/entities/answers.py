@@ -28,7 +28,7 @@ _YES = re.compile(
     r"\b(?:yes|yeah|yea|yep|yup|ya|sure|ok|okay|okey|k|kk|go\s+ahead|do\s+it|please\s+do|confirm(?:ed)?"
     r"|correct|right|that'?s\s+right|absolutely|of\s+course|definitely|fine|alright|all\s+right"
     r"|sounds\s+good|let'?s\s+do\s+it|proceed|affirmative|exactly|i\s+agree|agreed|why\s+not|go\s+for\s+it"
-    r"|i\s+(?:guess|think)\s+so|please|no\s+problem|да|ага|угу|ок|окей|хорошо|ладно|давайте|давай|конечно"
+    r"|i\s+(?:guess|think)\s+so|please(?=\W*$)|no\s+problem|да|ага|угу|ок|окей|хорошо|ладно|давайте|давай|конечно"
     r"|подтверждаю|подтверждаем|согласен|согласна|согласны|верно|точно|именно|разумеется|правильно"
     r"|так\s+и\s+есть|делайте|оформляйте|отменяйте|валяй|вперед|естественно|безусловно|go)\b",
     re.IGNORECASE,

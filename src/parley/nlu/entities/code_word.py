@@ -39,3 +39,21 @@ def extract_code_word(text: str) -> str | None:
     if len(rest.split()) > 3 or not re.search(r"\w", rest):
         return None
     return rest
+
+
+_EXPLICIT = re.compile(
+    r"(?:code\s*-?\s*word|codeword|secret\s+word|кодов[а-я]*\s+слов[а-я]*|секретн[а-я]*\s+слов[а-я]*)"
+    r"\s*(?:is|:|-|—|–|=|это)?\s*[\"'«“„]?(?P<word>[^\s,.!?;\"'»”]+(?:\s+[^\s,.!?;\"'»”]+){0,2}?)"
+    r"[\"'»”]?\s*(?:$|[,.!?;]|\s+(?:please|thanks|пожалуйста|спасибо)\b)",
+    re.IGNORECASE,
+)
+
+
+def extract_explicit_code_word(text: str) -> str | None:
+    """A code word the customer volunteers unasked: "unlock my number, code word is Sunflower"."""
+    if len(text) > 300:
+        return None
+    m = _EXPLICIT.search(text)
+    if not m or _REFUSAL.search(m["word"]):
+        return None
+    return m["word"]

@@ -178,15 +178,13 @@ _UNIT = (
     r"(?P<unit>days?|weeks?|fortnight|months?|дн(?:я|ей|и)|день|сутки|суток|недел[июяь]|неделю|недель"
     r"|месяц(?:а|ев)?)"
 )
-_IN_N = re.compile(
-    rf"\b(?:in|через|within|after|спустя)\s+(?P<qty>(?:[\w-]+\s+){{0,3}}?){_UNIT}\b", re.IGNORECASE
-)
+_IN_N = re.compile(rf"\b(?:in|через|within|спустя)\s+(?P<qty>(?:[\w-]+\s+){{0,3}}?){_UNIT}\b", re.IGNORECASE)
 _N_FROM_NOW = re.compile(
     rf"\b(?P<qty>(?:[\w-]+\s+){{0,3}}?){_UNIT}\s+(?:from\s+(?:now|today)|later|спустя)\b", re.IGNORECASE
 )
 _WEEKDAY_PHRASE = re.compile(
     r"(?:\b(?P<mod>next|this\s+coming|this|coming|the\s+following|следующ[а-я]*|эт(?:у|от|о|а|ой)"
-    r"|ближайш[а-я]*)\s+)?"
+    r"|ближайш[а-я]*|last|since|прошл[а-я]*|позапрошл[а-я]*)\s+)?"
     r"\b(?P<wd>" + "|".join(_WEEKDAYS) + r")\b",
     re.IGNORECASE,
 )
@@ -301,6 +299,9 @@ def _weekday_index(m: re.Match[str]) -> int:
 
 def _weekday_date(today: date, weekday: int, mod: str | None) -> date:
     mod = (mod or "").lower()
+    if mod.startswith(("last", "since", "прошл", "позапрошл")):
+        back = (today.weekday() - weekday) % 7 or 7  # the most recent past one: "since Monday"
+        return today - timedelta(days=back)
     if mod.startswith(("next", "следующ", "the following")):
         next_monday = today + timedelta(days=7 - today.weekday())
         return next_monday + timedelta(days=weekday)

@@ -39,7 +39,7 @@ _REFS: list[tuple[str, re.Pattern[str]]] = [
         "last",
         re.compile(
             r"\b(?:(?:the\s+|my\s+)?(?:last|latest|most\s+recent|newest|recent)\s+(?:order|purchase|one"
-            r"|parcel|package|delivery)|the\s+latest(?:\s+one)?|последн[а-я]*\s+(?:заказ|покупк|посылк)[а-я]*"
+            r"|parcel|package|delivery)|(?<!at\s)the\s+latest(?:\s+one)?|последн[а-я]*\s+(?:заказ|покупк|посылк)[а-я]*"
             r"|недавн[а-я]*\s+заказ[а-я]*|свеж[а-я]*\s+заказ[а-я]*|самы[а-я]*\s+нов[а-я]*(?:\s+заказ[а-я]*)?)",
             re.IGNORECASE,
         ),

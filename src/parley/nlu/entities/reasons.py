@@ -12,7 +12,7 @@ import re
 
 _MAX_WORDS = 16
 _CONNECTIVE = re.compile(
-    r"\b(?:because(?:\s+of)?|cause|coz|since|due\s+to|the\s+reason\s+is|reason\s*:|причина\s*[:\-—]?"
+    r"\b(?:because(?:\s+of)?|cause|coz|due\s+to|the\s+reason\s+is|reason\s*:|причина\s*[:\-—]?"
     r"|потому\s+что|так\s+как|т\.\s?к\.|из-за|поскольку|ведь)\s*",
     re.IGNORECASE,
 )
