@@ -90,17 +90,19 @@ def _cut(text: str, start: int) -> tuple[int, int] | None:
 def _anchor_start(text: str, pos: int) -> int:
     """Walk back from a street word over the house number, the street name and "City," parts."""
     start = pos
-    head = text[:pos]
+    base = max(0, pos - 80)
+    head = text[base:pos]
     m = re.search(
         r"(?:(?<![\w])\d+[A-Za-zА-Яа-я]?(?:[/-]\d+)?\s+)?(?:(?<![\w])[A-ZА-Я0-9][\w'-]*\s+){0,3}$", head
     )
     if m:
-        start = m.start()
-    while True:
-        m = re.search(r"(?:(?<![\w])(?:[A-ZА-Я][\w-]+|\d{5,6})\s*,\s*)$", text[:start])
+        start = base + m.start()
+    for _ in range(3):
+        window = max(0, start - 40)
+        m = re.search(r"(?:(?<![\w])(?:[A-ZА-Я][\w-]+|\d{5,6})\s*,\s*)$", text[window:start])
         if not m:
             break
-        start = m.start()
+        start = window + m.start()
     return start
 
 
@@ -127,7 +129,9 @@ def extract_address(text: str, claims: Claims, expecting: str | None = None) -> 
         if cut and _valid(text, cut, claims, True):
             claims.add(*cut)
             return text[cut[0] : cut[1]]
-    for m in _STRONG_STREET.finditer(text):
+    for n, m in enumerate(_STRONG_STREET.finditer(text)):
+        if n >= 4:
+            break
         if claims.overlaps(m.start(), m.end()):
             continue
         start = _anchor_start(text, m.start())

@@ -11,7 +11,7 @@ from typing import Any
 
 from ._common import Claims, number_words_before
 
-_NUM = r"\d{1,3}(?:[ \u00a0\u202f,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+_NUM = r"\d{1,3}(?:[ \u00a0\u202f,]\d{3}){1,4}(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _CUR_WORDS: list[tuple[str, str]] = [
     ("RUB", r"руб(?:л[а-я]*)?\.?|р\.?|₽|rub(?:les?)?|roubles?|rur"),
     ("USD", r"доллар[а-я]*|бакс[а-я]*|\$|usd|dollars?|bucks?"),

@@ -14,6 +14,10 @@ import phonenumbers
 from ._common import Claims
 
 _ENOUGH_DIGITS = re.compile(r"\d(?:[\s().-]{0,3}\d){6,}")
+# a phone-looking run of digits: the matcher only ever sees these short windows, which keeps the cost
+# bounded on long digit-heavy messages
+_CANDIDATE = re.compile(r"(?:\+\s?)?\(?\d(?:[\s().-]{0,3}\d){6,15}")
+_MAX_CANDIDATES = 6
 _REGIONS = {"ru": ("RU",), "en": ("RU", "GB", "US")}
 
 
@@ -22,17 +26,22 @@ def extract_phones(text: str, language: str, claims: Claims) -> list[str]:
     if not _ENOUGH_DIGITS.search(text):
         return []
     found: list[tuple[int, str]] = []
-    for region in _REGIONS.get(language, ("RU", "GB", "US")):
-        try:
-            matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
-            for match in matcher:
-                if claims.overlaps(match.start, match.end) or not _plausible(match.raw_string):
+    for n, window in enumerate(_CANDIDATE.finditer(text)):
+        if n >= _MAX_CANDIDATES:
+            break
+        offset, chunk = window.start(), window.group(0)
+        for region in _REGIONS.get(language, ("RU", "GB", "US")):
+            try:
+                matcher = phonenumbers.PhoneNumberMatcher(chunk, region, leniency=phonenumbers.Leniency.VALID)
+                matches = [(offset + m.start, offset + m.end, m) for m in matcher]
+            except Exception:  # a parsing library must never break understanding
+                continue
+            for start, end, match in matches:
+                if claims.overlaps(start, end) or not _plausible(match.raw_string):
                     continue
                 e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-                claims.add(match.start, match.end)
-                found.append((match.start, e164))
-        except Exception:  # a parsing library must never break understanding
-            continue
+                claims.add(start, end)
+                found.append((start, e164))
     found.sort()
     out: list[str] = []
     for _, number in found:
