@@ -1,0 +1,194 @@
+"""The embedded understanding engine: the default `NluParser`, fully offline.
+
+One `parse()` = one batched encoder call (the message plus, when it has connectors, its pieces), one linear
+classifier pass, then language, mood and entities from their own modules. The classifier is trained on
+first use and loaded from the on-disk cache afterwards (see training.py).
+
+Robustness is part of the contract: `parse()` never raises. Inputs are clipped before any model sees them,
+and if something below still fails, the message is answered as out of scope with zero confidence rather
+than crashing the turn.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from parley.clock import now as clock_now
+from parley.config import Settings, get_settings
+from parley.nlu.classifier import OUT_OF_SCOPE, ClassifierConfig, IntentClassifier, Ranked
+from parley.nlu.encoders import Encoder, get_encoder
+from parley.nlu.segment import MAX_ATOMS, segment, split_atoms
+from parley.nlu.training import train_or_load
+from parley.nlu.types import IntentCandidate, IntentSpan, NluResult, ParseContext, Sentiment
+
+log = logging.getLogger(__name__)
+
+# Longer messages are clipped for every model: nobody writes a 1 MB request, but somebody will paste one.
+MAX_PARSE_CHARS = 4000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+# Intents that lead the dialogue to a business action (CONTRACT §4); the rest are answered with words.
+REQUIRES_ACTION = frozenset(
+    {
+        "order_status",
+        "order_change",
+        "order_cancel",
+        "return_request",
+        "payment_issue",
+        "balance_check",
+        "service_activation",
+        "service_deactivation",
+        "number_unlock",
+        "tech_issue",
+        "top_up",
+        "technician_visit",
+        "operator_request",
+        "complaint",
+    }
+)
+
+
+def clean_text(text: Any) -> str:
+    """A printable, bounded string out of whatever arrived."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    return _CONTROL.sub(" ", text[:MAX_PARSE_CHARS]).strip()
+
+
+class EmbeddedNluParser:
+    """Intent + entities + language + mood for ru/en messages, without network or LLM."""
+
+    def __init__(
+        self, classifier: IntentClassifier, encoder: Encoder, *, loaded_from_cache: bool = False
+    ) -> None:
+        self.classifier = classifier
+        self.encoder = encoder
+        self.loaded_from_cache = loaded_from_cache
+        self.intents: list[str] = [c for c in classifier.classes_ if c != OUT_OF_SCOPE]
+
+    @classmethod
+    def from_packs(
+        cls,
+        pack_names: list[str],
+        settings: Settings | None = None,
+        *,
+        cache_dir: str | Path | None = None,
+        config: ClassifierConfig | None = None,
+    ) -> EmbeddedNluParser:
+        """Trains (or loads from `settings.cache_dir`) a classifier over the packs' intents."""
+        settings = settings or get_settings()
+        encoder = get_encoder(settings.encoder)
+        directory = Path(cache_dir) if cache_dir is not None else Path(settings.cache_dir)
+        classifier, loaded = train_or_load(list(pack_names), encoder, directory, config)
+        return cls(classifier, encoder, loaded_from_cache=loaded)
+
+    # -- classification -------------------------------------------------------------------------------
+    def classify(self, texts: list[str]) -> list[Ranked]:
+        """Ranks intents for a batch of (already cleaned) texts with one encoder call."""
+        if not texts:
+            return []
+        safe = [t if t.strip() else "." for t in texts]
+        embeddings = np.asarray(self.encoder.encode(safe), dtype=np.float32)
+        return self.classifier.classify(safe, embeddings)
+
+    # -- the port -------------------------------------------------------------------------------------
+    def parse(
+        self, text: str, *, language: str | None = None, context: ParseContext | None = None
+    ) -> NluResult:
+        try:
+            return self._parse(text, language, context)
+        except Exception:  # noqa: BLE001 - the contract says never raise; the turn must go on
+            log.exception("embedded nlu failed; answering out_of_scope")
+            lang = language if language in ("ru", "en") else None
+            if lang is None and context is not None and context.preferred_language in ("ru", "en"):
+                lang = context.preferred_language
+            return NluResult(
+                text=text if isinstance(text, str) else "", intent=OUT_OF_SCOPE, confidence=0.0,
+                language=lang or "en",
+            )
+
+    def parse_batch(
+        self, texts: list[str], *, language: str | None = None, context: ParseContext | None = None
+    ) -> list[NluResult]:
+        """Many messages, one encoder call for the whole-message classification (throughput path)."""
+        cleaned = [clean_text(t) for t in texts]
+        try:
+            ranked = self.classify(cleaned)
+        except Exception:  # noqa: BLE001
+            return [self.parse(t, language=language, context=context) for t in texts]
+        return [
+            self._assemble(raw, clean, language, context, [(clean, r)], r)
+            for raw, clean, r in zip(texts, cleaned, ranked, strict=True)
+        ]
+
+    def _parse(self, text: str, language: str | None, context: ParseContext | None) -> NluResult:
+        clean = clean_text(text)
+        atoms = split_atoms(clean)
+        use_atoms = 2 <= len(atoms) <= MAX_ATOMS
+        ranked = self.classify([clean] + (atoms if use_atoms else []))
+        whole = ranked[0]
+        segments = segment(clean, whole, atoms, ranked[1:]) if use_atoms else None
+        pieces = [(s.text, s.ranked) for s in segments] if segments else [(clean, whole)]
+        # The message's headline intent: the first request (pleasantries were dropped by segment()).
+        head = pieces[0][1]
+        return self._assemble(text, clean, language, context, pieces, head)
+
+    def _assemble(
+        self,
+        raw: Any,
+        clean: str,
+        language: str | None,
+        context: ParseContext | None,
+        pieces: list[tuple[str, Ranked]],
+        head: Ranked,
+    ) -> NluResult:
+        from parley.nlu.entities import extract_entities
+        from parley.nlu.language import detect_language
+        from parley.nlu.sentiment import analyze_sentiment
+
+        if language in ("ru", "en"):
+            lang = str(language)
+        else:
+            fallback = context.preferred_language if context is not None else None
+            lang = detect_language(clean, fallback=fallback)
+        at = clock_now()
+        entities = extract_entities(clean, lang, context=context, now=at) if clean else {}
+        try:
+            sentiment = analyze_sentiment(clean, lang)
+        except Exception:  # noqa: BLE001 - mood is an extra; its failure must not lose the intent
+            log.exception("sentiment failed")
+            sentiment = Sentiment()
+        if len(pieces) == 1:
+            spans = [IntentSpan(head.intent, head.confidence, clean, dict(entities))]
+        else:
+            spans = [
+                IntentSpan(r.intent, r.confidence, t, extract_entities(t, lang, context=context, now=at))
+                for t, r in pieces
+            ]
+        alternatives = [
+            IntentCandidate(name, p) for name, p in head.candidates if name != head.intent
+        ]
+        return NluResult(
+            text=raw if isinstance(raw, str) else clean,
+            intent=head.intent,
+            confidence=float(min(max(head.confidence, 0.0), 1.0)),
+            language=lang,
+            entities=entities,
+            sentiment=sentiment,
+            needs_clarification=head.needs_clarification,
+            requires_action=head.intent in REQUIRES_ACTION,
+            alternatives=alternatives,
+            spans=spans,
+        )
+
+
+@lru_cache(maxsize=4)
+def get_parser(pack_names: tuple[str, ...]) -> EmbeddedNluParser:
+    """One trained parser per pack set per process, shared by the app, the CLI and the tests."""
+    return EmbeddedNluParser.from_packs(list(pack_names))

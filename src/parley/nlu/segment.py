@@ -1,0 +1,97 @@
+"""Splitting one message into several requests: "cancel 5512 and tell me where 5520 is".
+
+Why classification decides, not grammar: "and" joins two requests as often as it joins two halves of one
+("I want to return it and get my money back"). So the text is cut at every connector into atoms, every atom
+is classified, and a cut survives only where the atoms on both sides are confident, in scope, and about
+different intents. Everything else glues back onto its neighbour, so a single request stays one span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from parley.nlu.classifier import OUT_OF_SCOPE, Ranked
+
+# Connectors between requests, English and Russian. The capture keeps the cut points; the connector words
+# themselves are dropped from the spans. Sentence ends count too.
+_CONNECTORS = re.compile(
+    r"(?:[.;!?]+\s+|\s*,?\s+\b(?:and then|and also|and|also|then|plus|after that|"
+    r"а также|а ещ[её]|и ещ[её]|а потом|и потом|потом|затем|и|а ещё|также)\b\s+)",
+    re.IGNORECASE,
+)
+_LEADING = re.compile(r"^(?:and|also|then|plus|и|а|потом|затем|также)\s+", re.IGNORECASE)
+MAX_ATOMS = 6
+# Greetings and thanks around a request are not requests of their own.
+SOCIAL_INTENTS = frozenset({"greeting", "compliment", "farewell"})
+
+
+@dataclass(slots=True)
+class Segment:
+    text: str
+    ranked: Ranked
+
+
+def split_atoms(text: str) -> list[str]:
+    """Cuts at connectors; returns stripped non-empty pieces (the whole text when there is no connector)."""
+    parts = [_LEADING.sub("", p.strip(" ,;.!?\t\n")) for p in _CONNECTORS.split(text)]
+    return [p for p in parts if p]
+
+
+def _confident(r: Ranked, text: str, min_confidence: float) -> bool:
+    return (
+        r.intent != OUT_OF_SCOPE
+        and not r.needs_clarification
+        and r.confidence >= min_confidence
+        and len(text.split()) >= 2
+    )
+
+
+def segment(
+    text: str,
+    whole: Ranked,
+    atoms: Sequence[str],
+    atom_ranked: Sequence[Ranked],
+    *,
+    min_confidence: float = 0.6,
+) -> list[Segment]:
+    """Groups classified atoms into ordered request spans; one span for the whole text when it is one request.
+
+    `whole` is the classification of the entire message, used whenever the atoms do not clearly form
+    several different confident requests.
+    """
+    single = [Segment(text, whole)]
+    if len(atoms) < 2 or len(atoms) > MAX_ATOMS:
+        return single
+    groups: list[tuple[list[str], Ranked | None]] = []  # (atom texts, ranked of its confident anchor)
+    for atom, r in zip(atoms, atom_ranked, strict=True):
+        if _confident(r, atom, min_confidence):
+            if groups and groups[-1][1] is not None and groups[-1][1].intent == r.intent:
+                groups[-1][0].append(atom)  # same request continued
+            elif groups and groups[-1][1] is None:
+                groups[-1] = (groups[-1][0] + [atom], r)  # leading unsure atoms belong to this request
+            else:
+                groups.append(([atom], r))
+        elif groups:
+            groups[-1][0].append(atom)
+        else:
+            groups.append(([atom], None))
+    spans = [Segment(" ".join(texts), r) for texts, r in groups if r is not None]
+    requests = [s for s in spans if s.ranked.intent not in SOCIAL_INTENTS]
+    if len(requests) == 1 and len(spans) >= 2:
+        # "Hello! Where is my order?" - one request wrapped in pleasantries: the request wins.
+        return [Segment(text, requests[0].ranked)]
+    if len(requests) < 2:
+        return single
+    return requests
+
+
+def segment_message(
+    text: str, classify: Callable[[list[str]], list[Ranked]], *, min_confidence: float = 0.6
+) -> list[Segment]:
+    """Convenience: classify the whole text and its atoms in one batch, then segment."""
+    atoms = split_atoms(text)
+    batch = [text] + (atoms if 2 <= len(atoms) <= MAX_ATOMS else [])
+    ranked = classify(batch)
+    return segment(text, ranked[0], atoms, ranked[1:], min_confidence=min_confidence)
