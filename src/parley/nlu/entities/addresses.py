@@ -63,9 +63,23 @@ _STOP = re.compile(
 _TRIM = " \t\"'«»“”„:;,.-—–"
 
 
+_ORDER_ONLY = re.compile(
+    r"(?:(?:for|of|on|in|with)\s+)?(?:my\s+|the\s+|this\s+)?(?:order|заказ[а-я]*)\s*(?:#|№|no\.?\s*)?\d+",
+    re.IGNORECASE,
+)
+
+
+_QUESTION = re.compile(r"\b(?:where|what|when|how|why|which|где|когда|почему|зачем|какой|какая|сколько)\b",
+                       re.IGNORECASE)
+
+
 def _looks_like_address(candidate: str, strong: bool) -> bool:
     if not 4 <= len(candidate) <= 200 or not re.search(r"[A-Za-zА-Яа-я]", candidate):
         return False
+    if _ORDER_ONLY.fullmatch(candidate.strip()):
+        return False  # "the delivery address for order 100502": the order, not an address
+    if _QUESTION.search(candidate) or (_ORDER_ONLY.search(candidate) and not _STRONG_STREET.search(candidate)):
+        return False  # "where is my order 100488?" answers no address question
     if _POSTCODE.search(candidate) or _STRONG_STREET.search(candidate):
         return True
     has_digit = bool(re.search(r"\d", candidate))

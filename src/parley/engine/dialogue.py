@@ -1,0 +1,577 @@
+"""The dialogue manager: decides, for one understood message, what to say and which actions to run.
+
+It is plain Python on purpose (the one rule of the design): understanding proposes intents and
+entities; this module owns tasks and their slots, confirmations, corrections, topic switches,
+pack flows and escalation. It never executes anything itself — it appends `Step`s to the turn's
+plan, and the `act` node runs them. It may call read-only checks so that an action that cannot
+run is explained before the customer is asked to confirm it.
+
+The memory it keeps lives in `dialog_context` (checkpointed, small):
+  task          the task being filled: {"id", "intent", "action", "params", "missing"}
+  suspended     tasks interrupted by a topic switch, resumed afterwards (most recent last)
+  flow          an active pack flow: {"name", "state", "intent"}
+  expecting     what the last question asked for: a slot name, "answer", "code_word" or None
+  focus_order_id / mentioned_orders / listed_orders   the orders talked about
+  last_task     the last finished task, for "no, I meant the other one"
+  anger_streak / misunderstood_streak / offered_human
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from parley.engine.slots import FREE_TEXT_SLOTS, SlotQuery
+from parley.engine.turn import Step, Turn
+from parley.packs.base import ActionEnv, FlowStep, IntentRoute, Reply
+from parley.policy import escalation as escalation_policy
+from parley.policy.confirmation import read_confirmation
+from parley.policy.understanding import (
+    OPERATOR_REQUEST_FROM,
+    is_topic_switch,
+    understood,
+)
+
+if TYPE_CHECKING:
+    from parley.engine.runtime import Runtime
+    from parley.engine.state import ConversationState
+    from parley.nlu.types import NluResult
+
+MAX_SUSPENDED = 3
+FREE_TEXT_SWITCH_FROM = 0.85
+REFERENCE_KEYS = ("order_id", "order_ref", "product", "ordinal")
+
+
+class DialogueManager:
+    def __init__(self, runtime: Runtime) -> None:
+        self.rt = runtime
+
+    # ------------------------------------------------------------------ entry point
+    def decide(self, state: ConversationState, turn: Turn) -> dict[str, Any]:
+        """Plans the turn; returns the state updates (dialog_context, pending, intent)."""
+        assert turn.nlu is not None and turn.context is not None
+        d: dict[str, Any] = dict(state.get("dialog_context") or {})
+        pending = list(state.get("pending_confirmations") or [])
+        ctx = _Decision(self, state, turn, d, pending)
+        ctx.run()
+        return {
+            "dialog_context": d,
+            "pending_confirmations": ctx.pending,
+            "current_intent": ctx.current_intent,
+        }
+
+
+class _Decision:
+    """One message's decision; split out so the steps can share the turn's context."""
+
+    def __init__(
+        self,
+        manager: DialogueManager,
+        state: ConversationState,
+        turn: Turn,
+        dialog: dict[str, Any],
+        pending: list[dict[str, Any]],
+    ) -> None:
+        self.rt = manager.rt
+        self.state = state
+        self.turn = turn
+        self.d = dialog
+        self.pending = pending
+        self.nlu: NluResult = turn.nlu  # type: ignore[assignment]
+        self.context = turn.context
+        self.current_intent = state.get("current_intent")
+        self.tier = turn.context.tier if turn.context else "standard"
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def env(self) -> ActionEnv:
+        assert self.context is not None
+        return ActionEnv(
+            customer_id=self.turn.message.customer_id,
+            session_id=self.turn.message.session_id,
+            backend=self.rt.backend,
+            context=self.context,
+            settings=self.rt.settings,
+            extras={"runtime": self.rt},
+        )
+
+    def next_id(self) -> int:
+        self.d["seq"] = int(self.d.get("seq", 0)) + 1
+        return int(self.d["seq"])
+
+    def say(self, key: str, quick: list[str] | None = None, **vars: Any) -> None:
+        self.turn.say(key, quick, **vars)
+
+    def run_action(self, action: str, params: dict[str, Any], task_id: int | None = None) -> None:
+        key = f"{self.turn.message.session_id}:{task_id if task_id is not None else self.next_id()}"
+        self.turn.plan.append(Step(action=action, params=dict(params), idempotency_key=key))
+        self.remember_params(params)
+
+    def remember_params(self, params: dict[str, Any]) -> None:
+        order_id = params.get("order_id")
+        if order_id:
+            self.d["focus_order_id"] = str(order_id)
+            mentioned = [m for m in self.d.get("mentioned_orders", []) if m != order_id]
+            self.d["mentioned_orders"] = [*mentioned, str(order_id)][-5:]
+        if params.get("msisdn"):
+            self.d["focus_msisdn"] = params["msisdn"]
+
+    # ------------------------------------------------------------------ the decision
+    def run(self) -> None:
+        nlu = self.nlu
+        if self.state.get("escalated"):
+            self.say("escalation.waiting", position=self.d.get("queue_position"))
+            return
+        self.update_streaks()
+
+        spans = nlu.spans or []
+        if any(s.intent == "operator_request" and s.confidence >= OPERATOR_REQUEST_FROM for s in spans) or (
+            nlu.intent == "operator_request" and nlu.confidence >= OPERATOR_REQUEST_FROM
+        ):
+            self.escalate(
+                "customer_request", escalation_policy.request_priority(self.tier, nlu.sentiment.anger)
+            )
+            return
+
+        handled = False
+        if self.pending:
+            handled = self.on_pending()
+        elif self.d.get("flow"):
+            handled = self.on_flow()
+        elif self.d.get("task"):
+            handled = self.on_task()
+        if not handled:
+            self.on_new_request()
+        self.after_mood()
+        if self.pending and not any(s.reply and s.reply.key.endswith(".confirm") for s in self.turn.plan):
+            if handled is False:
+                self.reask_pending()
+
+    def update_streaks(self) -> None:
+        nlu = self.nlu
+        angry = nlu.sentiment.anger >= escalation_policy.ANGRY
+        self.d["anger_streak"] = int(self.d.get("anger_streak", 0)) + 1 if angry else 0
+        self.d["angry"] = angry
+
+    # ------------------------------------------------------------------ pending confirmation
+    def on_pending(self) -> bool:
+        pending = self.pending[0]
+        if pending.get("kind") == "code_word":
+            return self.on_code_word(pending)
+        reading = read_confirmation(self.nlu.entities, pending["params"])
+        action = pending["action"]
+        if reading.verdict == "yes":
+            self.pending = []
+            self.d["expecting"] = None
+            if action == "transfer_to_operator":
+                self.escalate(
+                    pending["params"].get("reason", "customer_request"), pending["params"]["priority"]
+                )
+                return True
+            self.run_action(action, pending["params"], pending["id"])
+            self.finish_task(pending)
+            self.resume_suspended()
+            return True
+        if reading.verdict == "no":
+            self.pending = []
+            self.d["expecting"] = None
+            self.say(
+                f"{action}.declined" if action == "transfer_to_operator" else "confirm.declined",
+                **pending["params"],
+            )
+            self.resume_suspended()
+            return True
+        if reading.verdict == "correct":
+            params = dict(pending["params"])
+            for slot in reading.corrected:
+                params.pop(slot, None)
+            self.pending = []
+            task = {"id": pending["id"], "intent": pending.get("intent"), "action": action, "params": params}
+            self.continue_task(task, entities=self.nlu.entities)
+            return True
+        # unclear: a confident new request is served, then the question is asked again
+        if self.nlu.spans and any(is_topic_switch(s.intent, s.confidence, None) for s in self.nlu.spans):
+            return False
+        self.d["misunderstood_streak"] = int(self.d.get("misunderstood_streak", 0)) + 1
+        self.reask_pending(unclear=True)
+        return True
+
+    def reask_pending(self, unclear: bool = False) -> None:
+        pending = self.pending[0]
+        yes, no = self.rt.nlg.quick_yes_no(self.turn)
+        if unclear:
+            self.say("confirm.unclear")
+        self.say(f"{pending['action']}.confirm", [yes, no], **pending["params"])
+        self.d["expecting"] = "answer"
+
+    def on_code_word(self, pending: dict[str, Any]) -> bool:
+        """The answer to "what is your code word?": the attempt is an action run; the action layer checks
+        the word (never the dialogue), and the act node re-arms the question if the attempt fails."""
+        entities = self.nlu.entities
+        if entities.get("forgot_code_word"):
+            self.pending = []
+            self.d["expecting"] = None
+            self.say(f"{pending['action']}.forgot")
+            return True
+        top = self.nlu.spans[0] if self.nlu.spans else None
+        if not entities.get("code_word") or (
+            top is not None
+            and top.intent != pending.get("intent")
+            and is_topic_switch(top.intent, top.confidence, pending.get("intent"))
+        ):
+            self.pending = []
+            self.d["expecting"] = None
+            self.suspend({"task": {k: pending[k] for k in ("id", "intent", "action", "params")}})
+            return False
+        self.pending = []
+        self.d["expecting"] = None
+        key = f"{self.turn.message.session_id}:{pending['id']}:{self.next_id()}"
+        self.turn.plan.append(
+            Step(
+                action=pending["action"],
+                params=dict(pending["params"]),
+                idempotency_key=key,
+                retry_pending=pending,
+            )
+        )
+        return True
+
+    # ------------------------------------------------------------------ flows
+    def on_flow(self) -> bool:
+        active = self.d["flow"]
+        flow = self.rt.flows.get(active["name"])
+        if flow is None:
+            self.d["flow"] = None
+            return False
+        top = self.nlu.spans[0] if self.nlu.spans else None
+        if (
+            top is not None
+            and top.intent != active.get("intent")
+            and is_topic_switch(top.intent, top.confidence, active.get("intent"))
+            and "answer" not in self.nlu.entities
+            and self.route_for(top.intent) is not None
+        ):
+            self.suspend({"flow": active})
+            self.d["flow"] = None
+            return False
+        step = flow.on_message(self.env, self.nlu, active.get("state") or {})
+        self.apply_flow_step(active["name"], step, intent=active.get("intent"))
+        return True
+
+    def start_flow(self, name: str, intent: str, params: dict[str, Any]) -> None:
+        flow = self.rt.flows[name]
+        step = flow.start(self.env, self.nlu, params)
+        self.apply_flow_step(name, step, intent=intent)
+
+    def apply_flow_step(self, name: str, step: FlowStep, intent: str | None) -> None:
+        for reply in step.replies:
+            self.turn.plan.append(Step(reply=reply))
+        for action, params in step.run:
+            self.run_action(action, params)
+        self.d["expecting"] = step.expecting
+        if step.confirm is not None:
+            action, params = step.confirm
+            spec = self.rt.actions[action]
+            pid = self.next_id()
+            task = {"id": pid, "intent": intent, "action": action, "params": params}
+            self.d["flow"] = None
+            if spec.confirmation == "code_word":
+                self.pending = [{**task, "kind": "code_word"}]
+                self.say(f"{action}.ask_code_word", **params)
+                self.d["expecting"] = "code_word"
+            else:
+                self.ask_confirmation(task)
+        elif step.state is not None:
+            self.d["flow"] = {"name": name, "state": step.state, "intent": intent}
+        else:
+            self.d["flow"] = None
+        if step.escalate is not None:
+            self.escalate(*step.escalate)
+            return
+        if step.state is None and step.confirm is None and self.d.get("flow") is None:
+            self.resume_suspended()
+
+    # ------------------------------------------------------------------ tasks and slots
+    def on_task(self) -> bool:
+        task = self.d["task"]
+        missing = task.get("missing")
+        top = self.nlu.spans[0] if self.nlu.spans else None
+        entities = self.nlu.entities
+        filled = self.fill_slot(task, missing, entities, expecting=True) if missing else False
+        if filled:
+            self.continue_task(task, entities)
+            return True
+        if top is not None and is_topic_switch(top.intent, top.confidence, task.get("intent")):
+            self.suspend({"task": task})
+            self.d["task"] = None
+            return False
+        if entities.get("answer") == "no" and not any(entities.get(k) for k in REFERENCE_KEYS):
+            self.d["task"] = None
+            self.d["expecting"] = None
+            self.say("task.dropped")
+            self.resume_suspended()
+            return True
+        self.d["misunderstood_streak"] = int(self.d.get("misunderstood_streak", 0)) + 1
+        self.continue_task(task, entities={}, reask=True)
+        return True
+
+    def fill_slot(self, task: dict[str, Any], slot: str, entities: dict[str, Any], expecting: bool) -> bool:
+        resolver = self.rt.resolvers.get(slot)
+        if resolver is None:
+            return False
+        if expecting and slot in FREE_TEXT_SLOTS:
+            # A free-text answer ("it leaks", an address) cannot be told apart from a new request by its
+            # entities; a clearly different request wins.
+            top = self.nlu.spans[0] if self.nlu.spans else None
+            if (
+                top is not None
+                and top.confidence >= FREE_TEXT_SWITCH_FROM
+                and is_topic_switch(top.intent, top.confidence, task.get("intent"))
+            ):
+                return False
+        answer = resolver(self.query(slot, entities, expecting, task))
+        if answer.value is None:
+            return False
+        task["params"][slot] = answer.value
+        task["explicit"] = [s for s in task.get("explicit", ()) if s != slot]
+        return True
+
+    def query(self, slot: str, entities: dict[str, Any], expecting: bool, task: dict[str, Any]) -> SlotQuery:
+        assert self.context is not None
+        return SlotQuery(
+            slot=slot,
+            entities=entities,
+            text=self.nlu.text,
+            context=self.context,
+            dialog=self.d,
+            expecting=expecting,
+            explicit=slot in task.get("explicit", ()),
+            params=task["params"],
+        )
+
+    def start_task(self, intent: str, action: str, entities: dict[str, Any]) -> None:
+        task = {"id": self.next_id(), "intent": intent, "action": action, "params": {}}
+        self.continue_task(task, entities)
+
+    def continue_task(self, task: dict[str, Any], entities: dict[str, Any], reask: bool = False) -> None:
+        spec = self.rt.actions[task["action"]]
+        for slot in (*spec.slots, *spec.optional_slots):
+            if slot in task["params"]:
+                continue
+            answer = self.rt.resolvers[slot](self.query(slot, entities, False, task)) if not reask else None
+            if answer is not None and answer.value is not None:
+                task["params"][slot] = answer.value
+                continue
+            if slot in spec.optional_slots:
+                continue
+            if answer is None:
+                answer = self.rt.resolvers[slot](self.query(slot, {}, False, task))
+            ask = answer.ask or Reply(f"ask.{slot}")
+            if reask:
+                self.say("task.still_need")
+            self.turn.plan.append(
+                Step(reply=Reply(ask.key, {**task["params"], **ask.vars}, ask.quick_replies))
+            )
+            task["missing"] = slot
+            self.d["task"] = task
+            self.d["expecting"] = slot
+            return
+        task.pop("missing", None)
+        self.d["task"] = None
+        self.d["expecting"] = None
+        params = task["params"]
+        if spec.check is not None:
+            verdict = spec.check(self.env, params)
+            if not verdict.success:
+                retry = verdict.data.get("retry_slot")
+                self.say(f"{spec.name}.error.{verdict.error}", **{**params, **verdict.data})
+                if retry and len(task.setdefault("retries", [])) < 3:
+                    task["retries"].append(retry)
+                    params.pop(retry, None)
+                    task["explicit"] = sorted({*task.get("explicit", ()), retry})
+                    self.continue_task(task, entities={})
+                else:
+                    self.d["last_task"] = {
+                        "intent": task.get("intent"),
+                        "action": spec.name,
+                        "params": params,
+                    }
+                    self.resume_suspended()
+                return
+            params.update(verdict.params)
+        self.remember_params(params)
+        if spec.confirmation == "required":
+            self.ask_confirmation(task)
+            return
+        if spec.confirmation == "code_word":
+            self.pending = [
+                {
+                    "id": task["id"],
+                    "intent": task.get("intent"),
+                    "action": spec.name,
+                    "params": params,
+                    "kind": "code_word",
+                }
+            ]
+            self.say(f"{spec.name}.ask_code_word", **params)
+            self.d["expecting"] = "code_word"
+            return
+        self.run_action(spec.name, params, task["id"])
+        self.finish_task(task)
+        self.resume_suspended()
+
+    def ask_confirmation(self, task: dict[str, Any]) -> None:
+        for earlier in self.pending:  # a newer request outranks an unanswered question; keep it for later
+            if earlier["id"] != task["id"] and earlier.get("kind") == "yes_no":
+                self.suspend({"task": {k: earlier[k] for k in ("id", "intent", "action", "params")}})
+        self.pending = [
+            {
+                "id": task["id"],
+                "intent": task.get("intent"),
+                "action": task["action"],
+                "params": task["params"],
+                "kind": "yes_no",
+            }
+        ]
+        yes, no = self.rt.nlg.quick_yes_no(self.turn)
+        self.say(f"{task['action']}.confirm", [yes, no], **task["params"])
+        self.d["expecting"] = "answer"
+
+    def finish_task(self, task: dict[str, Any]) -> None:
+        self.d["last_task"] = {
+            "intent": task.get("intent"),
+            "action": task["action"],
+            "params": task["params"],
+        }
+        self.d["misunderstood_streak"] = 0
+
+    def suspend(self, item: dict[str, Any]) -> None:
+        suspended = [*self.d.get("suspended", []), item]
+        self.d["suspended"] = suspended[-MAX_SUSPENDED:]
+
+    def resume_suspended(self) -> None:
+        if self.pending or self.d.get("task") or self.d.get("flow"):
+            return
+        suspended = list(self.d.get("suspended") or [])
+        if not suspended:
+            return
+        item = suspended.pop()
+        self.d["suspended"] = suspended
+        if "task" in item:
+            task = item["task"]
+            self.say("task.resume", action=task["action"], **task["params"])
+            self.continue_task(task, entities={})
+        elif "flow" in item:
+            self.d["flow"] = item["flow"]
+            flow = self.rt.flows[item["flow"]["name"]]
+            self.say("flow.resume", flow=item["flow"]["name"])
+            resume = getattr(flow, "resume", None)
+            if resume is not None:
+                self.apply_flow_step(
+                    item["flow"]["name"],
+                    resume(self.env, item["flow"].get("state") or {}),
+                    intent=item["flow"].get("intent"),
+                )
+
+    # ------------------------------------------------------------------ new requests
+    def route_for(self, intent: str) -> IntentRoute | None:
+        route = self.rt.routes.get(intent)
+        if route is None:
+            return None
+        if callable(route):
+            assert self.context is not None
+            return route(self.nlu, self.d, self.context)
+        return route
+
+    def on_new_request(self) -> None:
+        nlu = self.nlu
+        spans = nlu.spans or []
+        if not spans:
+            from parley.nlu.types import IntentSpan
+
+            spans = [IntentSpan(nlu.intent, nlu.confidence, nlu.text, nlu.entities)]
+        if not any(understood(s.intent, s.confidence) for s in spans):
+            if self.on_correction():
+                return
+            self.not_understood()
+            return
+        self.d["misunderstood_streak"] = 0
+        for span in spans:
+            if not understood(span.intent, span.confidence):
+                continue
+            self.current_intent = span.intent
+            entities = span.entities if len(spans) > 1 else nlu.entities
+            self.serve_intent(span.intent, entities)
+        if nlu.needs_clarification and len(spans) == 1 and nlu.alternatives[1:]:
+            pass  # served the most likely reading; the clarifying question is asked only when not understood
+
+    def serve_intent(self, intent: str, entities: dict[str, Any]) -> None:
+        route = self.route_for(intent)
+        if route is None:
+            self.say(f"intent.{intent}")
+            return
+        if route.preface:
+            self.say(route.preface)
+        if route.action:
+            self.start_task(intent, route.action, entities)
+        elif route.flow:
+            self.start_flow(route.flow, intent, {})
+        elif route.reply:
+            self.say(route.reply, history=(self.context.history if self.context else []))
+
+    def on_correction(self) -> bool:
+        """ "No, I meant the other one": redo the last task with a different reference."""
+        last = self.d.get("last_task")
+        entities = self.nlu.entities
+        if not last or not any(entities.get(k) for k in REFERENCE_KEYS):
+            return False
+        params = {k: v for k, v in last["params"].items() if k != "order_id"}
+        task = {
+            "id": self.next_id(),
+            "intent": last.get("intent"),
+            "action": last["action"],
+            "params": params,
+        }
+        self.current_intent = last.get("intent")
+        self.continue_task(task, entities)
+        return True
+
+    def not_understood(self) -> None:
+        self.d["misunderstood_streak"] = int(self.d.get("misunderstood_streak", 0)) + 1
+        alternatives = [a.intent for a in self.nlu.alternatives[:2] if a.intent != "out_of_scope"]
+        if self.nlu.needs_clarification and len(alternatives) == 2:
+            labels = [self.rt.nlg.intent_label(self.turn, a) for a in alternatives]
+            self.say("clarify.which", labels, options=labels)
+            return
+        self.say("fallback.not_understood")
+
+    # ------------------------------------------------------------------ mood and escalation
+    def after_mood(self) -> None:
+        if self.state.get("escalated") or any(s.action == "transfer_to_operator" for s in self.turn.plan):
+            return
+        advice = escalation_policy.advise(
+            self.tier,
+            int(self.d.get("anger_streak", 0)),
+            int(self.d.get("misunderstood_streak", 0)),
+            bool(self.d.get("offered_human")),
+        )
+        if advice.transfer:
+            self.escalate(advice.reason, advice.priority)
+        elif advice.offer_human and not self.pending:
+            self.d["offered_human"] = True
+            params = {"reason": advice.reason, "priority": advice.priority}
+            self.ask_confirmation(
+                {
+                    "id": self.next_id(),
+                    "intent": "operator_request",
+                    "action": "transfer_to_operator",
+                    "params": params,
+                }
+            )
+
+    def escalate(self, reason: str, priority: str) -> None:
+        self.pending = []
+        self.d["task"] = None
+        self.d["flow"] = None
+        self.d["expecting"] = None
+        self.current_intent = "operator_request"
+        self.run_action("transfer_to_operator", {"reason": reason, "priority": priority})

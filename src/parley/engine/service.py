@@ -1,0 +1,174 @@
+"""The engine's front door: one customer message in, one contract-shaped response out.
+
+Per turn: validate the customer; take the session's lock; answer a repeated `message_id` from the
+store; run the graph (one checkpoint commit, `durability="exit"`); append the transcript, the action
+log and the response in one store commit. Two durable commits per ordinary turn.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from parley.clock import now
+from parley.engine.graph import build_graph
+from parley.engine.locks import SessionLocks
+from parley.engine.runtime import Runtime
+from parley.engine.turn import InboundMessage, Turn
+
+log = logging.getLogger(__name__)
+
+PUBLIC_DIALOG_KEYS = ("task", "expecting", "focus_order_id", "focus_msisdn", "suspended", "flow")
+
+
+class UnknownCustomer(LookupError):
+    pass
+
+
+class SessionOwnedElsewhere(PermissionError):
+    """The session id belongs to another customer; the caller must not learn anything about it."""
+
+
+class Engine:
+    def __init__(self, runtime: Runtime, checkpointer: Any, locks: SessionLocks) -> None:
+        self.runtime = runtime
+        self.checkpointer = checkpointer
+        self.locks = locks
+        self.graph = build_graph(checkpointer)
+
+    def handle(self, message: InboundMessage) -> dict[str, Any]:
+        rt = self.runtime
+        customer = rt.backend.get_customer(message.customer_id)
+        if customer is None:
+            raise UnknownCustomer(message.customer_id)
+        store = rt.conversations
+        with self.locks.hold(message.session_id):
+            conversation = store.get_conversation(message.session_id)
+            if conversation is not None and conversation.customer_id != customer.id:
+                raise SessionOwnedElsewhere(message.session_id)
+            if message.message_id:
+                earlier = store.processed_response(message.session_id, message.message_id)
+                if earlier is not None:
+                    return dict(earlier)
+            if conversation is None:
+                store.ensure_conversation(message.session_id, customer.id, message.channel)
+            turn = Turn(message=message, runtime=rt, at=now().isoformat())
+            rt.remember_customer(customer)
+            try:
+                state = self.graph.invoke(
+                    {"customer_id": customer.id},
+                    config={"configurable": {"thread_id": message.session_id}},
+                    context=turn,
+                    durability="exit",
+                )
+            finally:
+                rt.remember_customer(None)
+            response = self._response(message.session_id, state, turn)
+            store.record_turn(
+                message.session_id,
+                messages=self._transcript(turn),
+                actions=self._action_entries(turn),
+                status=self._status(state, turn),
+                language=turn.language,
+                message_id=message.message_id,
+                response=response,
+            )
+            return response
+
+    # ------------------------------------------------------------------ shaping
+    @staticmethod
+    def _response(session_id: str, state: dict[str, Any], turn: Turn) -> dict[str, Any]:
+        nlu = turn.nlu
+        pending = (state.get("pending_confirmations") or [None])[0]
+        escalation = None
+        if state.get("escalated"):
+            escalation = turn.escalation or {
+                "reason": state.get("escalation_reason"),
+                "priority": state.get("escalation_priority"),
+                "queue_position": (state.get("dialog_context") or {}).get("queue_position"),
+            }
+        return {
+            "session_id": session_id,
+            "replies": turn.texts,
+            "language": turn.language,
+            "intent": nlu.intent if nlu else None,
+            "confidence": round(nlu.confidence, 4) if nlu else None,
+            "entities": {k: v for k, v in (nlu.entities if nlu else {}).items() if k != "code_word"},
+            "pending_confirmation": {"action": pending["action"], "params": pending["params"]}
+            if pending
+            else None,
+            "actions": [
+                {"action": a["action"], "params": a["params"], "success": a["success"], "data": a["data"]}
+                for a in turn.executed
+            ],
+            "escalated": bool(state.get("escalated")),
+            "escalation": escalation,
+        }
+
+    @staticmethod
+    def _transcript(turn: Turn) -> list[Any]:
+        from parley.store.conversations import TranscriptEntry
+
+        entries = [TranscriptEntry(role="customer", text=turn.message.text, at=turn.at)]
+        entries += [TranscriptEntry(role="agent", text=t["text"], at=turn.at) for t in turn.texts]
+        return entries
+
+    @staticmethod
+    def _action_entries(turn: Turn) -> list[Any]:
+        from parley.store.conversations import ActionEntry
+
+        return [
+            ActionEntry(
+                action=a["action"],
+                params=a["params"],
+                success=a["success"],
+                data=a["data"],
+                at=a["at"],
+                idempotency_key=a.get("idempotency_key") or None,
+            )
+            for a in turn.executed
+        ]
+
+    @staticmethod
+    def _status(state: dict[str, Any], turn: Turn) -> str:
+        if state.get("escalated"):
+            return "escalated"
+        if turn.nlu is not None and turn.nlu.intent == "farewell" and not state.get("pending_confirmations"):
+            return "resolved"
+        return "active"
+
+    # ------------------------------------------------------------------ reading a conversation
+    def conversation(self, session_id: str) -> dict[str, Any] | None:
+        store = self.runtime.conversations
+        info = store.get_conversation(session_id)
+        if info is None:
+            return None
+        snapshot = self.graph.get_state({"configurable": {"thread_id": session_id}})
+        state: dict[str, Any] = dict(snapshot.values or {})
+        pending = (state.get("pending_confirmations") or [None])[0]
+        dialog = state.get("dialog_context") or {}
+        return {
+            "session_id": session_id,
+            "customer_id": info.customer_id,
+            "channel": info.channel,
+            "language": state.get("language") or info.language,
+            "messages": [{"role": m.role, "text": m.text, "at": m.at} for m in store.transcript(session_id)],
+            "current_intent": state.get("current_intent"),
+            "dialog_context": {k: dialog[k] for k in PUBLIC_DIALOG_KEYS if dialog.get(k)},
+            "pending_confirmation": {"action": pending["action"], "params": pending["params"]}
+            if pending
+            else None,
+            "completed_actions": [
+                {"action": a.action, "params": a.params, "success": a.success, "data": a.data, "at": a.at}
+                for a in store.completed_actions(session_id)
+            ],
+            "escalated": bool(state.get("escalated")),
+            "escalation": {
+                "reason": state.get("escalation_reason"),
+                "priority": state.get("escalation_priority"),
+                "queue_position": dialog.get("queue_position"),
+            }
+            if state.get("escalated")
+            else None,
+            "status": info.status,
+        }

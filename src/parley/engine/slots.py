@@ -1,0 +1,157 @@
+"""Filling an action's parameters from what the customer said and from the conversation's context.
+
+Each resolver answers one question — "which order?", "which date?" — from the message's entities,
+the customer's loaded context and the dialogue's memory (the order in focus, the orders just
+listed). When it cannot answer it says how to ask, so the engine asks for exactly what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from parley.packs.base import CustomerContext, Reply
+
+FREE_TEXT_SLOTS = {"new_address", "reason", "text"}
+
+
+@dataclass(slots=True)
+class SlotQuery:
+    slot: str
+    entities: dict[str, Any]
+    text: str
+    context: CustomerContext
+    dialog: dict[str, Any]
+    expecting: bool  # the agent's last question asked for this slot
+    explicit: bool = False  # the slot must be asked for: no defaults from focus or a single candidate
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SlotAnswer:
+    value: Any = None
+    ask: Reply | None = None
+
+
+Resolver = Callable[[SlotQuery], SlotAnswer]
+
+
+def order_listing(context: CustomerContext, ids: list[str] | None = None) -> list[dict[str, Any]]:
+    orders = [o for o in context.orders if ids is None or o.id in ids]
+    return [
+        {"id": o.id, "date": o.date, "status": o.status, "products": ", ".join(i.name for i in o.items)}
+        for o in orders[:5]
+    ]
+
+
+def _ask_order(q: SlotQuery, ids: list[str] | None = None) -> SlotAnswer:
+    if not q.context.orders:
+        return SlotAnswer(ask=Reply("ask.order_id_none"))
+    listing = order_listing(q.context, ids)
+    q.dialog["listed_orders"] = [o["id"] for o in listing]
+    return SlotAnswer(ask=Reply("ask.order_id", {"orders": listing}, [o["id"] for o in listing]))
+
+
+def resolve_order(q: SlotQuery) -> SlotAnswer:
+    e = q.entities
+    orders = q.context.orders
+    if e.get("order_id"):
+        return SlotAnswer(str(e["order_id"]))
+    listed: list[str] = q.dialog.get("listed_orders") or []
+    ordinal = e.get("ordinal")
+    if isinstance(ordinal, int) and listed:
+        index = ordinal - 1 if ordinal > 0 else len(listed) + ordinal
+        if 0 <= index < len(listed):
+            return SlotAnswer(listed[index])
+    ref = e.get("order_ref")
+    focus = q.dialog.get("focus_order_id")
+    if ref == "last" and orders:
+        return SlotAnswer(orders[0].id)
+    if ref == "previous" and len(orders) > 1:
+        return SlotAnswer(orders[1].id)
+    if ref == "first" and orders:
+        return SlotAnswer(listed[0] if listed else orders[-1].id)
+    if ref == "other":
+        mentioned = [m for m in reversed(q.dialog.get("mentioned_orders") or []) if m != focus]
+        if mentioned:
+            return SlotAnswer(mentioned[0])
+        others = [o.id for o in orders if o.id != focus]
+        if len(others) == 1:
+            return SlotAnswer(others[0])
+        return _ask_order(q, others or None)
+    product = e.get("product")
+    if product:
+        needle = str(product).lower()
+        matching = [
+            o.id for o in orders if any(needle in i.name.lower() or i.name.lower() in needle for i in o.items)
+        ]
+        if len(matching) == 1:
+            return SlotAnswer(matching[0])
+        if matching:
+            return _ask_order(q, matching)
+    if focus and not q.expecting and not q.explicit:
+        return SlotAnswer(focus)
+    if len(orders) == 1 and not q.explicit:
+        return SlotAnswer(orders[0].id)
+    return _ask_order(q)
+
+
+def _entity_or_ask(entity: str, ask_key: str, free_text: bool = False) -> Resolver:
+    def resolve(q: SlotQuery) -> SlotAnswer:
+        value = q.entities.get(entity)
+        if value:
+            return SlotAnswer(value)
+        if free_text and q.expecting:
+            text = q.text.strip()
+            if len(text) >= 3:
+                return SlotAnswer(text[:500])
+        return SlotAnswer(ask=Reply(ask_key))
+
+    return resolve
+
+
+def resolve_text(q: SlotQuery) -> SlotAnswer:
+    return SlotAnswer(q.text.strip()[:2000]) if q.text.strip() else SlotAnswer(ask=Reply("ask.text"))
+
+
+def resolve_msisdn(q: SlotQuery) -> SlotAnswer:
+    numbers = [s.msisdn for s in q.context.subscribers]
+    given = q.entities.get("msisdn")
+    if given:
+        return SlotAnswer(str(given))
+    listed: list[str] = q.dialog.get("listed_numbers") or []
+    ordinal = q.entities.get("ordinal")
+    if isinstance(ordinal, int) and listed:
+        index = ordinal - 1 if ordinal > 0 else len(listed) + ordinal
+        if 0 <= index < len(listed):
+            return SlotAnswer(listed[index])
+    focus = q.dialog.get("focus_msisdn")
+    if focus and focus in numbers and not q.explicit:
+        return SlotAnswer(focus)
+    if len(numbers) == 1:
+        return SlotAnswer(numbers[0])
+    if not numbers:
+        return SlotAnswer(ask=Reply("ask.msisdn_none"))
+    q.dialog["listed_numbers"] = numbers
+    return SlotAnswer(ask=Reply("ask.msisdn", {"numbers": numbers}, numbers))
+
+
+def resolve_amount(q: SlotQuery) -> SlotAnswer:
+    amount = q.entities.get("amount")
+    if isinstance(amount, dict) and amount.get("value"):
+        return SlotAnswer(float(amount["value"]))
+    return SlotAnswer(ask=Reply("ask.amount"))
+
+
+DEFAULT_RESOLVERS: dict[str, Resolver] = {
+    "order_id": resolve_order,
+    "new_address": _entity_or_ask("address", "ask.new_address", free_text=True),
+    "new_date": _entity_or_ask("date", "ask.new_date"),
+    "reason": _entity_or_ask("reason", "ask.reason", free_text=True),
+    "method": _entity_or_ask("payment_method", "ask.method"),
+    "service_code": _entity_or_ask("service", "ask.service_code"),
+    "text": resolve_text,
+    "msisdn": resolve_msisdn,
+    "amount": resolve_amount,
+}

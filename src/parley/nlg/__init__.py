@@ -1,0 +1,1 @@
+"""Wording: templates per pack and language, tone by tier and mood."""

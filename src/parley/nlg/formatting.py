@@ -1,0 +1,90 @@
+"""Values as a person reads them, in the customer's language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+MONTHS = {
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "ru": [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ],
+}
+WEEKDAYS = {
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    "ru": ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"],
+}
+CURRENCY = {"EUR": "€", "USD": "$", "GBP": "£", "RUB": "₽"}
+
+
+def human_date(value: str | date | datetime | None, language: str, weekday: bool = False) -> str:
+    if not value:
+        return ""
+    try:
+        day = value if isinstance(value, date) else datetime.fromisoformat(str(value)).date()
+    except ValueError:
+        return str(value)
+    if isinstance(day, datetime):
+        day = day.date()
+    lang = language if language in MONTHS else "en"
+    text = f"{day.day} {MONTHS[lang][day.month - 1]}"
+    if weekday:
+        text = f"{WEEKDAYS[lang][day.weekday()]}, {text}"
+    return text
+
+
+def human_time(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return datetime.fromisoformat(value).strftime("%H:%M")
+    except ValueError:
+        return value
+
+
+def money(amount: float | int | None, currency: str | None = None, language: str = "en") -> str:
+    if amount is None:
+        return ""
+    value = f"{amount:,.2f}".rstrip("0").rstrip(".") if isinstance(amount, float) else f"{amount:,}"
+    if language == "ru":
+        value = value.replace(",", " ")
+    symbol = CURRENCY.get(currency or "", currency or "")
+    if not symbol:
+        return value
+    return f"{value} {symbol}" if language == "ru" or currency == "RUB" else f"{symbol}{value}"
+
+
+def megabytes(mb: float | int | None, language: str = "en") -> str:
+    """2048 -> "2 GB"; 15360 -> "15 GB"; 300 -> "300 MB"."""
+    if mb is None:
+        return ""
+    gb_unit, mb_unit = ("ГБ", "МБ") if language == "ru" else ("GB", "MB")
+    if mb >= 1024:
+        gb = mb / 1024
+        text = f"{gb:.1f}".rstrip("0").rstrip(".")
+        return f"{text.replace('.', ',') if language == 'ru' else text} {gb_unit}"
+    return f"{int(mb)} {mb_unit}"

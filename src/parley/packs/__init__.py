@@ -1,0 +1,1 @@
+"""Business domains. A pack is a folder: intents + examples, actions, rules, templates, flows."""

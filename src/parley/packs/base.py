@@ -1,0 +1,165 @@
+"""What a business pack gives the dialogue engine.
+
+The engine is domain-free: it knows tasks, slots, confirmations, flows and escalation. A pack says
+which intent starts which action, what each action needs, how to check it (read-only, before the
+customer is asked to confirm) and how to run it. Everything that changes the world lives in an
+`ActionSpec.execute`, which receives the customer's identity from the engine — never from the
+message — so authorization cannot be talked around.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from parley.backends.ports import Backend
+    from parley.backends.records import Customer, Order, Subscriber
+    from parley.nlu.types import NluResult
+
+Confirmation = Literal["none", "required", "code_word"]
+
+
+@dataclass(slots=True)
+class CustomerContext:
+    """What was loaded for this turn. Every field may be empty: a failed source degrades, never fails."""
+
+    customer: Customer
+    orders: list[Order] = field(default_factory=list)
+    loyalty_tier: str | None = None
+    loyalty_points: int = 0
+    quiet_hours: list[str] = field(default_factory=list)
+    timezone: str = "UTC"
+    subscribers: list[Subscriber] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    degraded: list[str] = field(default_factory=list)
+
+    @property
+    def tier(self) -> str:
+        return self.loyalty_tier or self.customer.tier or "standard"
+
+
+@dataclass(slots=True)
+class ActionEnv:
+    """Everything an action may use. `customer_id` is the authenticated customer of the session."""
+
+    customer_id: str
+    session_id: str
+    backend: Backend
+    context: CustomerContext
+    settings: Any
+    idempotency_key: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def own_order(self, order_id: str | None) -> Order | None:
+        """The order if it exists AND belongs to this customer; otherwise None ("not found")."""
+        if not order_id:
+            return None
+        order = self.backend.get_order(str(order_id))
+        if order is None or order.customer_id != self.customer_id:
+            return None
+        return order
+
+    def own_subscriber(self, msisdn: str | None) -> Subscriber | None:
+        if not msisdn:
+            return None
+        sub = self.backend.get_subscriber(str(msisdn))
+        if sub is None or sub.customer_id != self.customer_id:
+            return None
+        return sub
+
+
+@dataclass(slots=True)
+class Outcome:
+    """The result of checking or running an action.
+
+    `error` is a machine code ("not_found", "too_late"…) that selects the wording; it is never shown.
+    `params` may enrich the action's parameters (e.g. the monthly fee to read back).
+    """
+
+    success: bool
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+OK = Outcome(success=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    name: str
+    slots: tuple[str, ...]
+    execute: Callable[[ActionEnv, dict[str, Any]], Outcome]
+    check: Callable[[ActionEnv, dict[str, Any]], Outcome] | None = None
+    changes_state: bool = True
+    confirmation: Confirmation = "none"
+    optional_slots: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Reply:
+    """A reply to word: a template key plus variables; `quick_replies` become buttons where channels allow."""
+
+    key: str
+    vars: dict[str, Any] = field(default_factory=dict)
+    quick_replies: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FlowStep:
+    """What a pack flow decided for one message."""
+
+    replies: list[Reply] = field(default_factory=list)
+    run: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # actions to run now, in order
+    state: dict[str, Any] | None = None  # the flow's own state; None ends the flow
+    expecting: str | None = None
+    escalate: tuple[str, str] | None = None  # (reason, priority)
+    confirm: tuple[str, dict[str, Any]] | None = None  # ask the customer to confirm this action
+
+
+class Flow(Protocol):
+    """A multi-step procedure a pack runs itself (diagnostics, code-word checks).
+
+    The engine hands every message to the active flow first; the flow answers with a `FlowStep`.
+    """
+
+    name: str
+
+    def start(self, env: ActionEnv, nlu: NluResult, params: dict[str, Any]) -> FlowStep: ...
+
+    def on_message(self, env: ActionEnv, nlu: NluResult, state: dict[str, Any]) -> FlowStep: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IntentRoute:
+    """How an intent is served: by an action, a flow, or a plain reply."""
+
+    action: str | None = None
+    flow: str | None = None
+    reply: str | None = None
+    preface: str | None = None  # said first, e.g. an apology before looking into a delivery problem
+
+
+@dataclass(slots=True)
+class Pack:
+    name: str
+    folder: Path
+    actions: Mapping[str, ActionSpec]
+    # intent -> route, or a function picking the route from the understood message and context
+    routes: Mapping[str, IntentRoute | Callable[[NluResult, dict[str, Any], CustomerContext], IntentRoute]]
+    flows: Mapping[str, Flow] = field(default_factory=dict)
+    # extra read-only context this pack needs each turn: name -> loader(backend, customer_id)
+    context_loaders: Mapping[str, Callable[[Backend, str], Any]] = field(default_factory=dict)
+    # slot resolvers this pack adds or overrides (see parley.engine.slots): slot name -> resolver
+    resolvers: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.folder / "templates"
+
+    @property
+    def nlu_dir(self) -> Path:
+        return self.folder / "nlu"

@@ -1,0 +1,1 @@
+"""RetailCo: orders, deliveries, returns, payments."""

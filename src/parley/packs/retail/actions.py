@@ -1,0 +1,246 @@
+"""RetailCo's actions and their rules (CONTRACT §4, retail).
+
+Every check starts from `env.own_order`, so another customer's order is simply "not found" —
+whatever the message claims — and its existence is never revealed. Checks are read-only and run
+before the customer is asked to confirm; `execute` re-checks, because the order may have moved on
+between the question and the "yes".
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from parley.backends.records import Order
+from parley.clock import now
+from parley.packs.base import ActionEnv, ActionSpec, Outcome
+
+CHANGEABLE = ("new", "processing")
+BEFORE_DELIVERY = ("new", "processing", "handed_to_courier")
+RETURN_WINDOW_DAYS = 14
+RESCHEDULE_MAX_DAYS = 14
+METHODS = ("card", "cash", "sbp", "paypal", "bank_transfer", "invoice")
+
+
+def _not_found(params: dict[str, Any]) -> Outcome:
+    return Outcome(False, {"order_id": params.get("order_id"), "retry_slot": "order_id"}, error="not_found")
+
+
+def _order_facts(order: Order) -> dict[str, Any]:
+    return {
+        "status": order.status,
+        "items": ", ".join(i.name for i in order.items),
+        "delivery_date": order.delivery_date,
+        "delivery_address": order.delivery_address,
+        "delivered_at": order.delivered_at,
+        "tracking_url": order.tracking_url,
+        "total": order.total,
+        "currency": order.currency,
+        "payment_method": order.payment_method,
+        "date": order.date,
+    }
+
+
+# ---------------------------------------------------------------------------------------- status
+def check_status(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    return Outcome(True) if env.own_order(params.get("order_id")) else _not_found(params)
+
+
+def get_order_status(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    order = env.own_order(params.get("order_id"))
+    if order is None:
+        return _not_found(params)
+    return Outcome(True, _order_facts(order))
+
+
+# ---------------------------------------------------------------------------------------- address
+def check_address(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    order = env.own_order(params.get("order_id"))
+    if order is None:
+        return _not_found(params)
+    if order.status not in CHANGEABLE:
+        return Outcome(False, _order_facts(order), error=f"status_{order.status}")
+    return Outcome(
+        True, params={"items": ", ".join(i.name for i in order.items), "old_address": order.delivery_address}
+    )
+
+
+def change_delivery_address(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    verdict = check_address(env, params)
+    if not verdict.success:
+        return verdict
+    order = env.backend.update_order(str(params["order_id"]), delivery_address=str(params["new_address"]))
+    return Outcome(True, {"delivery_address": order.delivery_address, "delivery_date": order.delivery_date})
+
+
+# ---------------------------------------------------------------------------------------- reschedule
+def _date_window() -> tuple[date, date]:
+    today = now().date()
+    return today + timedelta(days=1), today + timedelta(days=RESCHEDULE_MAX_DAYS)
+
+
+def check_reschedule(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    order = env.own_order(params.get("order_id"))
+    if order is None:
+        return _not_found(params)
+    if order.status not in BEFORE_DELIVERY:
+        return Outcome(False, _order_facts(order), error=f"status_{order.status}")
+    earliest, latest = _date_window()
+    try:
+        wanted = date.fromisoformat(str(params.get("new_date")))
+    except ValueError:
+        return Outcome(False, {"retry_slot": "new_date"}, error="bad_date")
+    if not earliest <= wanted <= latest:
+        return Outcome(
+            False,
+            {"retry_slot": "new_date", "earliest": earliest.isoformat(), "latest": latest.isoformat()},
+            error="date_out_of_range",
+        )
+    return Outcome(
+        True, params={"items": ", ".join(i.name for i in order.items), "old_date": order.delivery_date}
+    )
+
+
+def reschedule_delivery(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    verdict = check_reschedule(env, params)
+    if not verdict.success:
+        return verdict
+    order = env.backend.update_order(str(params["order_id"]), delivery_date=str(params["new_date"]))
+    return Outcome(True, {"delivery_date": order.delivery_date, "delivery_address": order.delivery_address})
+
+
+# ---------------------------------------------------------------------------------------- cancel
+def check_cancel(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    order = env.own_order(params.get("order_id"))
+    if order is None:
+        return _not_found(params)
+    if order.status not in CHANGEABLE:
+        return Outcome(False, _order_facts(order), error=f"status_{order.status}")
+    return Outcome(
+        True,
+        params={
+            "items": ", ".join(i.name for i in order.items),
+            "total": order.total,
+            "currency": order.currency,
+        },
+    )
+
+
+def cancel_order(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    verdict = check_cancel(env, params)
+    if not verdict.success:
+        return verdict
+    order = env.backend.update_order(str(params["order_id"]), status="cancelled")
+    return Outcome(
+        True,
+        {
+            "status": order.status,
+            "total": order.total,
+            "currency": order.currency,
+            "payment_method": order.payment_method,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------- return
+def _days_since_delivery(order: Order) -> int | None:
+    if not order.delivered_at:
+        return None
+    delivered = date.fromisoformat(str(order.delivered_at)[:10])
+    return (now().date() - delivered).days
+
+
+def check_return(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    order = env.own_order(params.get("order_id"))
+    if order is None:
+        return _not_found(params)
+    if order.status != "delivered":
+        return Outcome(False, _order_facts(order), error=f"status_{order.status}")
+    days = _days_since_delivery(order)
+    if days is None or days > RETURN_WINDOW_DAYS:
+        return Outcome(
+            False, {**_order_facts(order), "window_days": RETURN_WINDOW_DAYS}, error="window_passed"
+        )
+    return Outcome(True, params={"items": ", ".join(i.name for i in order.items)})
+
+
+def initiate_return(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    verdict = check_return(env, params)
+    if not verdict.success:
+        return verdict
+    record = env.backend.create_return(
+        str(params["order_id"]), env.customer_id, str(params["reason"]), idempotency_key=env.idempotency_key
+    )
+    return Outcome(True, {"return_id": record.id, "return_status": record.status})
+
+
+# ---------------------------------------------------------------------------------------- payment method
+def check_payment_method(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    order = env.own_order(params.get("order_id"))
+    if order is None:
+        return _not_found(params)
+    if order.status not in CHANGEABLE:
+        return Outcome(False, _order_facts(order), error=f"status_{order.status}")
+    method = str(params.get("method"))
+    if method not in METHODS:
+        return Outcome(False, {"retry_slot": "method"}, error="unknown_method")
+    if method == order.payment_method:
+        return Outcome(False, {"method": method}, error="same_method")
+    return Outcome(True, params={"old_method": order.payment_method})
+
+
+def change_payment_method(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    verdict = check_payment_method(env, params)
+    if not verdict.success:
+        return verdict
+    order = env.backend.update_order(str(params["order_id"]), payment_method=str(params["method"]))
+    return Outcome(True, {"payment_method": order.payment_method})
+
+
+# ---------------------------------------------------------------------------------------- complaint
+def file_complaint(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    order_id = params.get("order_id")
+    if order_id and env.own_order(order_id) is None:
+        order_id = None  # a complaint is still taken; a foreign order number is simply not linked
+    ticket = env.backend.create_ticket(
+        env.customer_id,
+        str(params["text"]),
+        order_id=order_id,
+        category="retail",
+        idempotency_key=env.idempotency_key,
+    )
+    return Outcome(True, {"ticket_id": ticket.id, "compensation": ticket.compensation})
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    spec.name: spec
+    for spec in (
+        ActionSpec("get_order_status", ("order_id",), get_order_status, check_status, changes_state=False),
+        ActionSpec(
+            "change_delivery_address",
+            ("order_id", "new_address"),
+            change_delivery_address,
+            check_address,
+            confirmation="required",
+        ),
+        ActionSpec(
+            "reschedule_delivery",
+            ("order_id", "new_date"),
+            reschedule_delivery,
+            check_reschedule,
+            confirmation="required",
+        ),
+        ActionSpec("cancel_order", ("order_id",), cancel_order, check_cancel, confirmation="required"),
+        ActionSpec(
+            "initiate_return", ("order_id", "reason"), initiate_return, check_return, confirmation="required"
+        ),
+        ActionSpec(
+            "change_payment_method",
+            ("order_id", "method"),
+            change_payment_method,
+            check_payment_method,
+            confirmation="required",
+        ),
+        ActionSpec("file_complaint", ("text",), file_complaint, optional_slots=("order_id",)),
+    )
+}

@@ -1,0 +1,1 @@
+"""Pure decision rules: confirmation, escalation, understanding thresholds. No I/O, exhaustively tested."""
