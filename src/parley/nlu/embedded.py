@@ -109,7 +109,9 @@ class EmbeddedNluParser:
             if lang is None and context is not None and context.preferred_language in ("ru", "en"):
                 lang = context.preferred_language
             return NluResult(
-                text=text if isinstance(text, str) else "", intent=OUT_OF_SCOPE, confidence=0.0,
+                text=text if isinstance(text, str) else "",
+                intent=OUT_OF_SCOPE,
+                confidence=0.0,
                 language=lang or "en",
             )
 
@@ -171,9 +173,7 @@ class EmbeddedNluParser:
                 IntentSpan(r.intent, r.confidence, t, extract_entities(t, lang, context=context, now=at))
                 for t, r in pieces
             ]
-        alternatives = [
-            IntentCandidate(name, p) for name, p in head.candidates if name != head.intent
-        ]
+        alternatives = [IntentCandidate(name, p) for name, p in head.candidates if name != head.intent]
         return NluResult(
             text=raw if isinstance(raw, str) else clean,
             intent=head.intent,

