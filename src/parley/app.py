@@ -12,7 +12,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -144,11 +144,11 @@ def create_app(settings: Settings | None = None, system: System | None = None) -
         if not any(secrets.compare_digest(token, k) for k in keys):
             raise ApiError(401, "unauthorized", "a valid API key is required: Authorization: Bearer <key>")
 
-    Authorized = Annotated[None, Depends(require_key)]
+    authorized = [Depends(require_key)]
 
     # ------------------------------------------------------------------ chat
-    @app.post("/v1/chat/{session_id}/messages")
-    def post_message(session_id: str, body: ChatRequest, _: Authorized) -> dict[str, Any]:
+    @app.post("/v1/chat/{session_id}/messages", dependencies=authorized)
+    def post_message(session_id: str, body: ChatRequest) -> dict[str, Any]:
         message = InboundMessage(
             session_id=_session_id(session_id),
             customer_id=body.customer_id,
@@ -163,16 +163,16 @@ def create_app(settings: Settings | None = None, system: System | None = None) -
         except SessionOwnedElsewhere as exc:
             raise ApiError(403, "session_forbidden", "this session belongs to another customer") from exc
 
-    @app.get("/v1/chat/{session_id}")
-    def get_conversation(session_id: str, _: Authorized) -> dict[str, Any]:
+    @app.get("/v1/chat/{session_id}", dependencies=authorized)
+    def get_conversation(session_id: str) -> dict[str, Any]:
         found = get_system().engine.conversation(_session_id(session_id))
         if found is None:
             raise ApiError(404, "unknown_session", "no conversation with this id")
         return found  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------------ understanding
-    @app.post("/v1/nlu/parse")
-    def nlu_parse(body: NluRequest, _: Authorized) -> dict[str, Any]:
+    @app.post("/v1/nlu/parse", dependencies=authorized)
+    def nlu_parse(body: NluRequest) -> dict[str, Any]:
         result = get_system().runtime.parser.parse(body.text, language=body.language)
         return result.as_contract()  # type: ignore[no-any-return]
 
@@ -189,8 +189,8 @@ def create_app(settings: Settings | None = None, system: System | None = None) -
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/v1/demo/customers", include_in_schema=False)
-    def demo_customers(_: Authorized) -> list[dict[str, Any]]:
+    @app.get("/v1/demo/customers", include_in_schema=False, dependencies=authorized)
+    def demo_customers() -> list[dict[str, Any]]:
         """The customers the web chat page offers to act as — only when no API keys are set (local demo)."""
         if keys:
             raise ApiError(404, "not_found", "not found")

@@ -249,6 +249,12 @@ class SqlBackend:
             row = s.get(CustomerRow, customer_id)
             return customer_record(row) if row else None
 
+    def list_customers(self, limit: int = 200) -> list[Customer]:
+        """Customers by id — for the local demo's customer picker, not for production pages."""
+        with self.db.read() as s:
+            rows = s.scalars(select(CustomerRow).order_by(CustomerRow.id).limit(limit))
+            return [customer_record(row) for row in rows]
+
     def find_customer_by_channel(self, channel: str, address: str) -> Customer | None:
         norm = normalize_address(channel, address)
         with self.db.read() as s:

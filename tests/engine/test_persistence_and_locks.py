@@ -1,0 +1,79 @@
+"""Durability and serialization: a restart loses nothing; one session's messages never interleave;
+the checkpointer keeps one checkpoint per conversation."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from typing import Any
+
+from parley.bootstrap import build_system
+from parley.engine.turn import InboundMessage
+
+
+def test_a_restart_continues_the_conversation(make_system: Any) -> None:
+    system = make_system()
+    first = system.engine.handle(InboundMessage("s-r", "C-1002", "please cancel order 100287"))
+    assert first["pending_confirmation"] is None
+    pending = system.engine.handle(InboundMessage("s-r", "C-1002", "move delivery of 100301 to this Saturday"))
+    assert pending["pending_confirmation"]["action"] == "reschedule_delivery"
+    settings = system.settings
+    system.close()
+
+    again = build_system(settings, parser=system.runtime.parser)
+    try:
+        result = again.engine.handle(InboundMessage("s-r", "C-1002", "yes"))
+        assert [a["action"] for a in result["actions"]] == ["reschedule_delivery"]
+        assert again.backend.get_order("100301").delivery_date == "2026-11-28"
+        assert len(again.engine.conversation("s-r")["messages"]) >= 6
+    finally:
+        again.close()
+
+
+def test_checkpoints_do_not_accumulate(make_system: Any) -> None:
+    system = make_system()
+    for text in ["hello", "where is my order 100301?", "thanks", "where is order 100287?"]:
+        system.engine.handle(InboundMessage("s-c", "C-1002", text))
+    path = system.settings.database_url.split(":///", 1)[1]
+    with sqlite3.connect(path) as conn:
+        count = conn.execute("SELECT COUNT(*) FROM checkpoints WHERE thread_id = 's-c'").fetchone()[0]
+        writes = conn.execute("SELECT COUNT(*) FROM writes WHERE thread_id = 's-c'").fetchone()[0]
+    assert count == 1 and writes == 0
+
+
+def test_messages_of_one_session_are_processed_one_after_the_other(make_system: Any) -> None:
+    system = make_system()
+    inside = 0
+    overlaps = 0
+    guard = threading.Lock()
+    original = system.engine.graph.invoke
+
+    def observed(*args: Any, **kwargs: Any) -> Any:
+        nonlocal inside, overlaps
+        with guard:
+            inside += 1
+            overlaps += inside > 1
+        try:
+            return original(*args, **kwargs)
+        finally:
+            with guard:
+                inside -= 1
+
+    system.engine.graph.invoke = observed
+    errors: list[BaseException] = []
+
+    def send(i: int) -> None:
+        try:
+            system.engine.handle(InboundMessage("s-lock", "C-1002", f"where is order 100301? ({i})"))
+        except BaseException as exc:  # pragma: no cover - surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and overlaps == 0
+    messages = system.engine.conversation("s-lock")["messages"]
+    roles = [m["role"] for m in messages]
+    assert roles == ["customer", "agent"] * 6  # never interleaved
