@@ -37,17 +37,18 @@ def parser() -> Any:
     return get_parser(("retail", "telecom"))
 
 
+def available_packs() -> list[str]:
+    """Both bundled packs once the telecom pack exists in the tree."""
+    telecom = Path(__file__).resolve().parents[1] / "src" / "parley" / "packs" / "telecom" / "pack.py"
+    return ["retail", "telecom"] if telecom.exists() else ["retail"]
+
+
 def _settings(url: str, tmp: Path) -> Any:
     from parley.config import Settings
 
-    packs = (
-        "retail,telecom"
-        if Path(__file__).parent.joinpath("..", "src", "parley", "packs", "telecom", "pack.py").exists()
-        else "retail"
-    )
     return Settings(
         database_url=url,
-        packs=packs,
+        packs=",".join(available_packs()),
         cache_dir=str(Path.home() / ".cache" / "parley"),
         public_url="http://127.0.0.1:8000",
     )

@@ -1,0 +1,52 @@
+"""Every action of every enabled pack can be worded in both languages, and the tone follows the tier."""
+
+from __future__ import annotations
+
+import pytest
+
+from parley.bootstrap import load_packs
+from parley.engine.escalation import TRANSFER
+from parley.nlg.render import Renderer, Voice
+
+from tests.conftest import available_packs
+
+PACKS = load_packs(available_packs())
+RENDERER = Renderer([p.templates_dir for p in PACKS])
+ACTIONS = [TRANSFER, *(spec for pack in PACKS for spec in pack.actions.values())]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("spec", ACTIONS, ids=[a.name for a in ACTIONS])
+def test_every_action_has_its_wording(spec: object, language: str) -> None:
+    keys = RENDERER.keys(language)
+    name = spec.name  # type: ignore[attr-defined]
+    assert f"{name}.success" in keys
+    if spec.confirmation == "required":  # type: ignore[attr-defined]
+        assert f"{name}.confirm" in keys
+    if spec.confirmation == "code_word":  # type: ignore[attr-defined]
+        assert f"{name}.ask_code_word" in keys
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_both_languages_have_the_same_keys(language: str) -> None:
+    other = "ru" if language == "en" else "en"
+    missing = RENDERER.keys(language) - RENDERER.keys(other)
+    assert not missing, f"in {language} but not in {other}: {sorted(missing)}"
+
+
+def test_quick_replies_and_tone() -> None:
+    class T:
+        language = "ru"
+
+    assert RENDERER.quick_yes_no(T()) == ("Да", "Нет")
+    standard = RENDERER.render("greeting.answer", Voice("en", "standard", "Anna"))
+    vip = RENDERER.render("greeting.answer", Voice("en", "vip", "Anna"))
+    assert "Anna" in standard and "Anna" in vip and standard != vip
+    apology = RENDERER.apology(Voice("ru", "vip", "Мария"))
+    assert "Мария" in apology and "извин" in apology.lower()
+
+
+def test_values_are_worded_for_people() -> None:
+    voice = Voice("ru", "standard", "Анна")
+    text = RENDERER.render("reschedule_delivery.success", voice, {"order_id": "1", "new_date": "2026-12-03"})
+    assert "3 декабря" in text
