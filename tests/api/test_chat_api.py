@@ -27,8 +27,18 @@ def test_turn_response_has_the_contract_shape(client: TestClient) -> None:
     response = post(client, "where is my order 100301?")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) >= {"session_id", "replies", "language", "intent", "confidence", "entities",
-                         "pending_confirmation", "actions", "escalated", "escalation"}
+    assert set(body) >= {
+        "session_id",
+        "replies",
+        "language",
+        "intent",
+        "confidence",
+        "entities",
+        "pending_confirmation",
+        "actions",
+        "escalated",
+        "escalation",
+    }
     assert body["intent"] == "order_status"
     assert body["entities"]["order_id"] == "100301"
     assert body["actions"][0]["action"] == "get_order_status" and body["actions"][0]["success"]
@@ -75,11 +85,15 @@ def test_bad_input_gets_a_json_4xx(client: TestClient, body: dict[str, Any], sta
 
 
 def test_malformed_json_and_huge_bodies_are_rejected_cleanly(client: TestClient) -> None:
-    bad = client.post("/v1/chat/s-bad/messages", content=b"{not json",
-                      headers={"content-type": "application/json"})
+    bad = client.post(
+        "/v1/chat/s-bad/messages", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "malformed_json"
-    huge = client.post("/v1/chat/s-bad/messages", content=b"{" + b" " * (1024 * 1024) + b"}",
-                       headers={"content-type": "application/json"})
+    huge = client.post(
+        "/v1/chat/s-bad/messages",
+        content=b"{" + b" " * (1024 * 1024) + b"}",
+        headers={"content-type": "application/json"},
+    )
     assert huge.status_code == 413 and huge.json()["error"]["code"] == "body_too_large"
     odd = client.post("/v1/chat/bad%20id!/messages", json={"customer_id": "C-1002", "text": "hi"})
     assert odd.status_code == 422
@@ -108,4 +122,6 @@ def test_api_keys_are_required_when_configured(make_system: Any) -> None:
         assert anonymous.status_code == 401
         ok = test_client.post("/v1/nlu/parse", json={"text": "hi"}, headers={"Authorization": "Bearer k2"})
         assert ok.status_code == 200
-        assert test_client.get("/v1/demo/customers", headers={"Authorization": "Bearer k1"}).status_code == 404
+        assert (
+            test_client.get("/v1/demo/customers", headers={"Authorization": "Bearer k1"}).status_code == 404
+        )

@@ -15,7 +15,9 @@ def test_a_restart_continues_the_conversation(make_system: Any) -> None:
     system = make_system()
     first = system.engine.handle(InboundMessage("s-r", "C-1002", "please cancel order 100287"))
     assert first["pending_confirmation"] is None
-    pending = system.engine.handle(InboundMessage("s-r", "C-1002", "move delivery of 100301 to this Saturday"))
+    pending = system.engine.handle(
+        InboundMessage("s-r", "C-1002", "move delivery of 100301 to this Saturday")
+    )
     assert pending["pending_confirmation"]["action"] == "reschedule_delivery"
     settings = system.settings
     system.close()

@@ -7,7 +7,6 @@ import pytest
 from parley.bootstrap import load_packs
 from parley.engine.escalation import TRANSFER
 from parley.nlg.render import Renderer, Voice
-
 from tests.conftest import available_packs
 
 PACKS = load_packs(available_packs())
