@@ -69,7 +69,7 @@ def human_time(value: str | None) -> str:
 def money(amount: float | int | None, currency: str | None = None, language: str = "en") -> str:
     if amount is None:
         return ""
-    value = f"{amount:,.2f}".rstrip("0").rstrip(".") if isinstance(amount, float) else f"{amount:,}"
+    value = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
     if language == "ru":
         value = value.replace(",", " ")
     symbol = CURRENCY.get(currency or "", currency or "")
