@@ -61,7 +61,6 @@ import gc  # noqa: E402
 import logging  # noqa: E402
 import socket  # noqa: E402
 import sqlite3  # noqa: E402
-import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -443,7 +442,6 @@ def run_backend(
             gen = driver(system)
             send = next(gen)
             try:
-                turns_before = _turns_run(results)
                 results += run_mode(backend, mode, send, system, probe, timed, lengths, args.window, progress)
             finally:
                 gen.close()
@@ -460,12 +458,7 @@ def run_backend(
                         f"postgres/{mode}: pg_stat_database.xact_commit {xacts / turns:.1f} per turn "
                         f"(all transactions incl. read-only, ~{turns} turns + measurement queries)"
                     )
-            del turns_before
     return results
-
-
-def _turns_run(results: list[Window]) -> int:
-    return sum(len(w.wall) for w in results)
 
 
 def _mode_turns(lengths: list[int], window: int) -> int:
