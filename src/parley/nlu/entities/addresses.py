@@ -78,7 +78,8 @@ def _looks_like_address(candidate: str, strong: bool) -> bool:
         return False
     if _ORDER_ONLY.fullmatch(candidate.strip()):
         return False  # "the delivery address for order 100502": the order, not an address
-    if _QUESTION.search(candidate) or (_ORDER_ONLY.search(candidate) and not _STRONG_STREET.search(candidate)):
+    names_an_order = bool(_ORDER_ONLY.search(candidate)) and not _STRONG_STREET.search(candidate)
+    if _QUESTION.search(candidate) or names_an_order:
         return False  # "where is my order 100488?" answers no address question
     if _POSTCODE.search(candidate) or _STRONG_STREET.search(candidate):
         return True
