@@ -25,7 +25,7 @@ def test_heldout_accuracy_and_out_of_scope_recall(language: str) -> None:
     rows = load_labelled(DATA / f"heldout_{language}.yaml")
     for row in rows:
         row.language = language
-    report = evaluate(parser, rows)
+    report = evaluate(parser, rows, batch=True)
     worst = sorted(report.per_intent.items(), key=lambda kv: kv[1]["recall"])[:5]
     detail = f"errors={report.errors[:15]} worst={worst}"
     assert report.accuracy >= 0.95, detail

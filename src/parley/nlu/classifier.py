@@ -114,6 +114,19 @@ class IntentClassifier:
         self._model = self._new_model().fit(x, y_index)
         return self
 
+    def decision_scores(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
+        """Uncalibrated per-class scores (margins for the SVM, log-probabilities for LR)."""
+        if self._model is None:
+            raise RuntimeError("IntentClassifier is not fitted")
+        return self._scores(self._model, self.featurizer.transform(list(texts), embeddings))
+
+    def calibrate(self, texts: Sequence[str], labels: Sequence[str], embeddings: np.ndarray) -> float:
+        """Refits the softmax temperature on a labelled validation set (labels must be known classes)."""
+        if self.config.model == "svc":
+            y_index = np.searchsorted(self.classes_, np.asarray(labels))
+            self.temperature = fit_temperature(self.decision_scores(texts, embeddings), y_index)
+        return self.temperature
+
     def predict_proba(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
         """Calibrated probabilities, columns in the order of `classes_`."""
         if self._model is None:

@@ -33,7 +33,7 @@ def normalise_text(text: str) -> str:
 
 @dataclass(slots=True)
 class FeatureConfig:
-    embedding_weight: float = 3.0
+    embedding_weight: float = 4.0
     char_ngrams: tuple[int, int] = (2, 5)
     word_ngrams: tuple[int, int] = (1, 2)
     char_min_df: int = 2

