@@ -20,6 +20,7 @@ from .answers import extract_answer
 from .code_word import extract_code_word, extract_explicit_code_word
 from .dates import extract_dates, warm_up
 from .emails import extract_email
+from .forgot import extract_forgot_code_word
 from .money import extract_amount
 from .orders import extract_order_ids, extract_order_ref
 from .ordinals import extract_ordinal
@@ -95,6 +96,8 @@ def extract_entities(
     if reason:
         out["reason"] = reason
     code_word = extract_code_word(raw) if expecting == "code_word" else extract_explicit_code_word(raw)
-    if code_word:
+    if extract_forgot_code_word(raw, expecting):
+        out["forgot_code_word"] = True
+    elif code_word:
         out["code_word"] = code_word
     return out

@@ -1,0 +1,1 @@
+"""The mobile-operator pack: balance, services, number unlock, diagnostics, complaints, payments, visits."""
