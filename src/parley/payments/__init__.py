@@ -1,0 +1,1 @@
+"""The demo payment page: where a payment link from the chat leads (card details never enter the dialogue)."""
