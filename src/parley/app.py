@@ -185,6 +185,10 @@ def create_app(settings: Settings | None = None, system: System | None = None) -
     def chat_page() -> HTMLResponse:
         return HTMLResponse((STATIC / "chat.html").read_text(encoding="utf-8"))
 
+    from parley.payments.router import build_router
+
+    app.include_router(build_router(get_system))
+
     @app.get("/healthz")
     def health() -> dict[str, str]:
         return {"status": "ok"}
