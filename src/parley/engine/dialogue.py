@@ -41,6 +41,17 @@ FREE_TEXT_SWITCH_FROM = 0.85
 REFERENCE_KEYS = ("order_id", "order_ref", "product", "ordinal")
 
 
+def open_question(task: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The pending-confirmation record of a task: what to run once the customer answers."""
+    return {
+        "id": task["id"],
+        "intent": task.get("intent"),
+        "action": task["action"],
+        "params": task["params"],
+        "kind": kind,
+    }
+
+
 class DialogueManager:
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
@@ -79,6 +90,7 @@ class _Decision:
         self.nlu: NluResult = turn.nlu  # type: ignore[assignment]
         self.context = turn.context
         self.current_intent = state.get("current_intent")
+        self.asked = False  # the open question was (re)asked in this turn
         self.tier = turn.context.tier if turn.context else "standard"
 
     # ------------------------------------------------------------------ helpers
@@ -142,9 +154,8 @@ class _Decision:
         if not handled:
             self.on_new_request()
         self.after_mood()
-        if self.pending and not any(s.reply and s.reply.key.endswith(".confirm") for s in self.turn.plan):
-            if handled is False:
-                self.reask_pending()
+        if self.pending and not self.asked and handled is False:
+            self.ask_pending()  # a new request was served in between: ask the open question again
 
     def update_streaks(self) -> None:
         nlu = self.nlu
@@ -192,16 +203,25 @@ class _Decision:
         if self.nlu.spans and any(is_topic_switch(s.intent, s.confidence, None) for s in self.nlu.spans):
             return False
         self.d["misunderstood_streak"] = int(self.d.get("misunderstood_streak", 0)) + 1
-        self.reask_pending(unclear=True)
+        self.say("confirm.unclear")
+        self.ask_pending()
         return True
 
-    def reask_pending(self, unclear: bool = False) -> None:
+    def ask_pending(self) -> None:
+        """Asks the open question: yes/no with quick replies, or the code word (never with hints)."""
         pending = self.pending[0]
+        self.asked = True
+        if pending.get("kind") == "code_word":
+            self.say(f"{pending['action']}.ask_code_word", **pending["params"])
+            self.d["expecting"] = "code_word"
+            return
         yes, no = self.rt.nlg.quick_yes_no(self.turn)
-        if unclear:
-            self.say("confirm.unclear")
         self.say(f"{pending['action']}.confirm", [yes, no], **pending["params"])
         self.d["expecting"] = "answer"
+
+    def ask_code_word(self, task: dict[str, Any]) -> None:
+        self.pending = [open_question(task, "code_word")]
+        self.ask_pending()
 
     def on_code_word(self, pending: dict[str, Any]) -> bool:
         """The answer to "what is your code word?": the attempt is an action run; the action layer checks
@@ -275,9 +295,7 @@ class _Decision:
             task = {"id": pid, "intent": intent, "action": action, "params": params}
             self.d["flow"] = None
             if spec.confirmation == "code_word":
-                self.pending = [{**task, "kind": "code_word"}]
-                self.say(f"{action}.ask_code_word", **params)
-                self.d["expecting"] = "code_word"
+                self.ask_code_word(task)
             else:
                 self.ask_confirmation(task)
         elif step.state is not None:
@@ -403,17 +421,7 @@ class _Decision:
             self.ask_confirmation(task)
             return
         if spec.confirmation == "code_word":
-            self.pending = [
-                {
-                    "id": task["id"],
-                    "intent": task.get("intent"),
-                    "action": spec.name,
-                    "params": params,
-                    "kind": "code_word",
-                }
-            ]
-            self.say(f"{spec.name}.ask_code_word", **params)
-            self.d["expecting"] = "code_word"
+            self.ask_code_word(task)
             return
         self.run_action(spec.name, params, task["id"])
         self.finish_task(task)
@@ -423,18 +431,8 @@ class _Decision:
         for earlier in self.pending:  # a newer request outranks an unanswered question; keep it for later
             if earlier["id"] != task["id"] and earlier.get("kind") == "yes_no":
                 self.suspend({"task": {k: earlier[k] for k in ("id", "intent", "action", "params")}})
-        self.pending = [
-            {
-                "id": task["id"],
-                "intent": task.get("intent"),
-                "action": task["action"],
-                "params": task["params"],
-                "kind": "yes_no",
-            }
-        ]
-        yes, no = self.rt.nlg.quick_yes_no(self.turn)
-        self.say(f"{task['action']}.confirm", [yes, no], **task["params"])
-        self.d["expecting"] = "answer"
+        self.pending = [open_question(task, "yes_no")]
+        self.ask_pending()
 
     def finish_task(self, task: dict[str, Any]) -> None:
         self.d["last_task"] = {
