@@ -43,14 +43,14 @@ def available_packs() -> list[str]:
     return ["retail", "telecom"] if telecom.exists() else ["retail"]
 
 
-def _settings(url: str, tmp: Path) -> Any:
+def _settings(url: str, tmp: Path, public_url: str = "http://127.0.0.1:8000") -> Any:
     from parley.config import Settings
 
     return Settings(
         database_url=url,
         packs=",".join(available_packs()),
         cache_dir=str(Path.home() / ".cache" / "parley"),
-        public_url="http://127.0.0.1:8000",
+        public_url=public_url,
     )
 
 
@@ -61,9 +61,10 @@ def make_system(tmp_path: Path, parser: Any) -> Iterator[Callable[..., Any]]:
 
     systems: list[Any] = []
 
-    def make(demo: bool = True) -> Any:
+    def make(demo: bool = True, public_url: str = "http://127.0.0.1:8000") -> Any:
+        """`public_url`: where payment links point (a browser test's own server)."""
         url = f"sqlite:///{tmp_path / f'parley-{len(systems)}.db'}"
-        system = build_system(_settings(url, tmp_path), parser=parser)
+        system = build_system(_settings(url, tmp_path, public_url), parser=parser)
         if demo:
             load_demo(system.db)
             system.runtime.invalidate_caches()
