@@ -8,6 +8,7 @@ between the question and the "yes".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,16 +21,46 @@ BEFORE_DELIVERY = ("new", "processing", "handed_to_courier")
 RETURN_WINDOW_DAYS = 14
 RESCHEDULE_MAX_DAYS = 14
 METHODS = ("card", "cash", "sbp", "paypal", "bank_transfer", "invoice")
+Check = Callable[[ActionEnv, dict[str, Any]], Outcome]
 
 
 def _not_found(params: dict[str, Any]) -> Outcome:
     return Outcome(False, {"order_id": params.get("order_id"), "retry_slot": "order_id"}, error="not_found")
 
 
+def _items(order: Order) -> str:
+    return ", ".join(i.name for i in order.items)
+
+
+def _own_order_in(env: ActionEnv, params: dict[str, Any], statuses: tuple[str, ...]) -> Order | Outcome:
+    """The customer's own order if its status allows the action, else the refusal to word."""
+    order = env.own_order(params.get("order_id"))
+    if order is None:
+        return _not_found(params)
+    if order.status not in statuses:
+        return Outcome(False, _order_facts(order), error=f"status_{order.status}")
+    return order
+
+
+def _rechecked(check: Check) -> Callable[[Check], Check]:
+    """`execute` re-runs the check first: the order may have moved on between the question and the "yes"."""
+
+    def wrap(apply: Check) -> Check:
+        def execute(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+            verdict = check(env, params)
+            return apply(env, params) if verdict.success else verdict
+
+        execute.__name__ = apply.__name__
+        execute.__doc__ = apply.__doc__
+        return execute
+
+    return wrap
+
+
 def _order_facts(order: Order) -> dict[str, Any]:
     return {
         "status": order.status,
-        "items": ", ".join(i.name for i in order.items),
+        "items": _items(order),
         "delivery_date": order.delivery_date,
         "delivery_address": order.delivery_address,
         "delivered_at": order.delivered_at,
@@ -55,20 +86,14 @@ def get_order_status(env: ActionEnv, params: dict[str, Any]) -> Outcome:
 
 # ---------------------------------------------------------------------------------------- address
 def check_address(env: ActionEnv, params: dict[str, Any]) -> Outcome:
-    order = env.own_order(params.get("order_id"))
-    if order is None:
-        return _not_found(params)
-    if order.status not in CHANGEABLE:
-        return Outcome(False, _order_facts(order), error=f"status_{order.status}")
-    return Outcome(
-        True, params={"items": ", ".join(i.name for i in order.items), "old_address": order.delivery_address}
-    )
+    order = _own_order_in(env, params, CHANGEABLE)
+    if isinstance(order, Outcome):
+        return order
+    return Outcome(True, params={"items": _items(order), "old_address": order.delivery_address})
 
 
+@_rechecked(check_address)
 def change_delivery_address(env: ActionEnv, params: dict[str, Any]) -> Outcome:
-    verdict = check_address(env, params)
-    if not verdict.success:
-        return verdict
     order = env.backend.update_order(str(params["order_id"]), delivery_address=str(params["new_address"]))
     return Outcome(True, {"delivery_address": order.delivery_address, "delivery_date": order.delivery_date})
 
@@ -80,11 +105,9 @@ def _date_window() -> tuple[date, date]:
 
 
 def check_reschedule(env: ActionEnv, params: dict[str, Any]) -> Outcome:
-    order = env.own_order(params.get("order_id"))
-    if order is None:
-        return _not_found(params)
-    if order.status not in BEFORE_DELIVERY:
-        return Outcome(False, _order_facts(order), error=f"status_{order.status}")
+    order = _own_order_in(env, params, BEFORE_DELIVERY)
+    if isinstance(order, Outcome):
+        return order
     earliest, latest = _date_window()
     try:
         wanted = date.fromisoformat(str(params.get("new_date")))
@@ -96,40 +119,32 @@ def check_reschedule(env: ActionEnv, params: dict[str, Any]) -> Outcome:
             {"retry_slot": "new_date", "earliest": earliest.isoformat(), "latest": latest.isoformat()},
             error="date_out_of_range",
         )
-    return Outcome(
-        True, params={"items": ", ".join(i.name for i in order.items), "old_date": order.delivery_date}
-    )
+    return Outcome(True, params={"items": _items(order), "old_date": order.delivery_date})
 
 
+@_rechecked(check_reschedule)
 def reschedule_delivery(env: ActionEnv, params: dict[str, Any]) -> Outcome:
-    verdict = check_reschedule(env, params)
-    if not verdict.success:
-        return verdict
     order = env.backend.update_order(str(params["order_id"]), delivery_date=str(params["new_date"]))
     return Outcome(True, {"delivery_date": order.delivery_date, "delivery_address": order.delivery_address})
 
 
 # ---------------------------------------------------------------------------------------- cancel
 def check_cancel(env: ActionEnv, params: dict[str, Any]) -> Outcome:
-    order = env.own_order(params.get("order_id"))
-    if order is None:
-        return _not_found(params)
-    if order.status not in CHANGEABLE:
-        return Outcome(False, _order_facts(order), error=f"status_{order.status}")
+    order = _own_order_in(env, params, CHANGEABLE)
+    if isinstance(order, Outcome):
+        return order
     return Outcome(
         True,
         params={
-            "items": ", ".join(i.name for i in order.items),
+            "items": _items(order),
             "total": order.total,
             "currency": order.currency,
         },
     )
 
 
+@_rechecked(check_cancel)
 def cancel_order(env: ActionEnv, params: dict[str, Any]) -> Outcome:
-    verdict = check_cancel(env, params)
-    if not verdict.success:
-        return verdict
     order = env.backend.update_order(str(params["order_id"]), status="cancelled")
     return Outcome(
         True,
@@ -151,23 +166,19 @@ def _days_since_delivery(order: Order) -> int | None:
 
 
 def check_return(env: ActionEnv, params: dict[str, Any]) -> Outcome:
-    order = env.own_order(params.get("order_id"))
-    if order is None:
-        return _not_found(params)
-    if order.status != "delivered":
-        return Outcome(False, _order_facts(order), error=f"status_{order.status}")
+    order = _own_order_in(env, params, ("delivered",))
+    if isinstance(order, Outcome):
+        return order
     days = _days_since_delivery(order)
     if days is None or days > RETURN_WINDOW_DAYS:
         return Outcome(
             False, {**_order_facts(order), "window_days": RETURN_WINDOW_DAYS}, error="window_passed"
         )
-    return Outcome(True, params={"items": ", ".join(i.name for i in order.items)})
+    return Outcome(True, params={"items": _items(order)})
 
 
+@_rechecked(check_return)
 def initiate_return(env: ActionEnv, params: dict[str, Any]) -> Outcome:
-    verdict = check_return(env, params)
-    if not verdict.success:
-        return verdict
     record = env.backend.create_return(
         str(params["order_id"]), env.customer_id, str(params["reason"]), idempotency_key=env.idempotency_key
     )
@@ -176,11 +187,9 @@ def initiate_return(env: ActionEnv, params: dict[str, Any]) -> Outcome:
 
 # ---------------------------------------------------------------------------------------- payment method
 def check_payment_method(env: ActionEnv, params: dict[str, Any]) -> Outcome:
-    order = env.own_order(params.get("order_id"))
-    if order is None:
-        return _not_found(params)
-    if order.status not in CHANGEABLE:
-        return Outcome(False, _order_facts(order), error=f"status_{order.status}")
+    order = _own_order_in(env, params, CHANGEABLE)
+    if isinstance(order, Outcome):
+        return order
     method = str(params.get("method"))
     if method not in METHODS:
         return Outcome(False, {"retry_slot": "method"}, error="unknown_method")
@@ -189,10 +198,8 @@ def check_payment_method(env: ActionEnv, params: dict[str, Any]) -> Outcome:
     return Outcome(True, params={"old_method": order.payment_method})
 
 
+@_rechecked(check_payment_method)
 def change_payment_method(env: ActionEnv, params: dict[str, Any]) -> Outcome:
-    verdict = check_payment_method(env, params)
-    if not verdict.success:
-        return verdict
     order = env.backend.update_order(str(params["order_id"]), payment_method=str(params["method"]))
     return Outcome(True, {"payment_method": order.payment_method})
 
