@@ -11,8 +11,11 @@ changing the ranking, and the out-of-scope threshold and the clarification margi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -68,6 +71,56 @@ def fit_temperature(scores: np.ndarray, y_index: np.ndarray) -> float:
     return float(np.exp(res.x))
 
 
+# Up to this many texts go through the pure-numpy scorer below instead of sklearn's sparse pipeline.
+FAST_PATH_MAX_TEXTS = 8
+
+
+class _FastLinear:
+    """The fitted linear model re-expressed as dense per-feature weight rows, for one message at a time.
+
+    Why: for a single short message sklearn's TfidfVectorizer.transform + hstack + decision_function cost
+    ~2 ms of validation and sparse bookkeeping, about a sixth of the whole parse budget. Looking the n-grams
+    up in the fitted vocabularies and summing the matching weight rows gives the same scores (up to float
+    rounding) in ~0.2 ms.
+    """
+
+    def __init__(self, featurizer: FusedFeaturizer, coef: np.ndarray, intercept: np.ndarray) -> None:
+        coef = np.atleast_2d(np.asarray(coef, dtype=np.float64))
+        intercept = np.atleast_1d(np.asarray(intercept, dtype=np.float64))
+        self.binary = coef.shape[0] == 1
+        weights = coef.T.astype(np.float32)  # (n_features, n_outputs): one contiguous row per feature
+        n_emb = weights.shape[0] - len(featurizer.char.vocabulary_)
+        n_emb -= len(featurizer.word.vocabulary_) if featurizer.word is not None else 0
+        self.emb = np.ascontiguousarray(weights[:n_emb] * featurizer.config.embedding_weight)
+        self.intercept = intercept.astype(np.float32)
+        self.blocks: list[tuple[Callable[[str], list[str]], dict[str, int], np.ndarray, np.ndarray]] = []
+        offset = n_emb
+        vectorizers = [featurizer.char] + ([featurizer.word] if featurizer.word is not None else [])
+        for vec in vectorizers:
+            size = len(vec.vocabulary_)
+            rows = np.ascontiguousarray(weights[offset : offset + size])
+            self.blocks.append((vec.build_analyzer(), vec.vocabulary_, vec.idf_.astype(np.float32), rows))
+            offset += size
+
+    def scores(self, text: str, embedding: np.ndarray) -> np.ndarray:
+        out = np.asarray(embedding, dtype=np.float32) @ self.emb + self.intercept
+        for analyzer, vocab, idf, rows in self.blocks:
+            idx: list[int] = []
+            tf: list[float] = []
+            for gram, count in Counter(analyzer(text)).items():
+                j = vocab.get(gram)
+                if j is not None:
+                    idx.append(j)
+                    tf.append(1.0 + math.log(count))  # sublinear_tf=True
+            if not idx:
+                continue
+            cols = np.asarray(idx)
+            vals = np.asarray(tf, dtype=np.float32) * idf[cols]
+            vals /= np.linalg.norm(vals)
+            out = out + vals @ rows[cols]
+        return np.stack([-out[0], out[0]]) if self.binary else out
+
+
 class IntentClassifier:
     """Fit on (texts, labels, embeddings); rank intents for new (texts, embeddings)."""
 
@@ -77,6 +130,16 @@ class IntentClassifier:
         self.classes_: list[str] = []
         self.temperature = 1.0
         self._model: LinearSVC | LogisticRegression | None = None
+        self._fast: _FastLinear | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_fast"] = None  # rebuilt on first use; analyzers are closures, not worth pickling
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_fast", None)
 
     def _new_model(self) -> LinearSVC | LogisticRegression:
         if self.config.model == "lr":
@@ -112,13 +175,27 @@ class IntentClassifier:
                     oof[np.ix_(test_idx, missing)] = -10.0
             self.temperature = fit_temperature(oof, y_index)
         self._model = self._new_model().fit(x, y_index)
+        self._fast = None
         return self
+
+    def _fast_scores(self, texts: list[str], embeddings: np.ndarray) -> np.ndarray | None:
+        """Per-class margins through `_FastLinear` for a handful of texts (None: use sklearn instead)."""
+        if self.config.model != "svc" or self._model is None or len(texts) > FAST_PATH_MAX_TEXTS:
+            return None
+        if self._fast is None:
+            self._fast = _FastLinear(self.featurizer, self._model.coef_, self._model.intercept_)
+        emb = np.asarray(embeddings, dtype=np.float32)
+        return np.stack([self._fast.scores(t, e) for t, e in zip(texts, emb, strict=True)])
 
     def decision_scores(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
         """Uncalibrated per-class scores (margins for the SVM, log-probabilities for LR)."""
         if self._model is None:
             raise RuntimeError("IntentClassifier is not fitted")
-        return self._scores(self._model, self.featurizer.transform(list(texts), embeddings))
+        texts = list(texts)
+        fast = self._fast_scores(texts, embeddings)
+        if fast is not None:
+            return fast
+        return self._scores(self._model, self.featurizer.transform(texts, embeddings))
 
     def calibrate(self, texts: Sequence[str], labels: Sequence[str], embeddings: np.ndarray) -> float:
         """Refits the softmax temperature on a labelled validation set (labels must be known classes)."""
@@ -131,10 +208,9 @@ class IntentClassifier:
         """Calibrated probabilities, columns in the order of `classes_`."""
         if self._model is None:
             raise RuntimeError("IntentClassifier is not fitted")
-        x = self.featurizer.transform(list(texts), embeddings)
         if self.config.model == "lr":
-            return np.asarray(self._model.predict_proba(x))
-        return _softmax(self._scores(self._model, x), self.temperature)
+            return np.asarray(self._model.predict_proba(self.featurizer.transform(list(texts), embeddings)))
+        return _softmax(self.decision_scores(texts, embeddings), self.temperature)
 
     def rank(self, proba_row: np.ndarray, top_k: int = 3) -> Ranked:
         """Applies the out-of-scope threshold and the clarification rule to one probability row."""

@@ -1,8 +1,9 @@
 """The embedded understanding engine: the default `NluParser`, fully offline.
 
-One `parse()` = one batched encoder call (the message plus, when it has connectors, its pieces), one linear
-classifier pass, then language, mood and entities from their own modules. The classifier is trained on
-first use and loaded from the on-disk cache afterwards (see training.py).
+One `parse()` = one encoder call for the message and one linear classifier pass (plus a second, batched
+call for its pieces only when the message may hold several requests, see segment.may_hold_several_requests),
+then language, mood and entities from their own modules. The classifier is trained on first use and loaded
+from the on-disk cache afterwards (see training.py).
 
 Robustness is part of the contract: `parse()` never raises. Inputs are clipped before any model sees them,
 and if something below still fails, the message is answered as out of scope with zero confidence rather
@@ -23,7 +24,7 @@ from parley.clock import now as clock_now
 from parley.config import Settings, get_settings
 from parley.nlu.classifier import OUT_OF_SCOPE, ClassifierConfig, IntentClassifier, Ranked
 from parley.nlu.encoders import Encoder, get_encoder
-from parley.nlu.segment import MAX_ATOMS, segment, split_atoms
+from parley.nlu.segment import MAX_ATOMS, may_hold_several_requests, segment, split_atoms
 from parley.nlu.training import train_or_load
 from parley.nlu.types import IntentCandidate, IntentSpan, NluResult, ParseContext, Sentiment
 
@@ -131,11 +132,12 @@ class EmbeddedNluParser:
 
     def _parse(self, text: str, language: str | None, context: ParseContext | None) -> NluResult:
         clean = clean_text(text)
+        whole = self.classify([clean])[0]
         atoms = split_atoms(clean)
-        use_atoms = 2 <= len(atoms) <= MAX_ATOMS
-        ranked = self.classify([clean] + (atoms if use_atoms else []))
-        whole = ranked[0]
-        segments = segment(clean, whole, atoms, ranked[1:]) if use_atoms else None
+        segments = None
+        if 2 <= len(atoms) <= MAX_ATOMS and may_hold_several_requests(clean, whole):
+            # Only now are the pieces encoded (one batched call): most messages never pay for it.
+            segments = segment(clean, whole, atoms, self.classify(atoms))
         pieces = [(s.text, s.ranked) for s in segments] if segments else [(clean, whole)]
         # The message's headline intent: the first request (pleasantries were dropped by segment()).
         head = pieces[0][1]
