@@ -4,11 +4,11 @@ the run's context) and returns only the state keys it changes."""
 from __future__ import annotations
 
 import logging
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime as GraphRuntime
 
+from parley.engine.context import load_concurrently, load_inline
 from parley.engine.dialogue import DialogueManager
 from parley.engine.state import ConversationState, push_window
 from parley.engine.turn import Step, Turn
@@ -25,7 +25,7 @@ ACTIONS_WINDOW = 10
 
 # ---------------------------------------------------------------------------------------- load_context
 def load_context(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, Any]:
-    """Loads the customer's context concurrently; a source that fails or is slow degrades to empty."""
+    """Loads the customer's context (engine/context.py); a source that fails or is slow degrades to empty."""
     turn = runtime.context
     rt = turn.runtime
     customer: Customer = turn.runtime.current_customer(turn.message.customer_id)
@@ -40,18 +40,12 @@ def load_context(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[
     for pack in rt.packs:
         for name, loader in pack.context_loaders.items():
             sources[name] = lambda loader=loader: loader(backend, cid)
-    futures = {name: rt.pool.submit(fn) for name, fn in sources.items()}
-    loaded: dict[str, Any] = {}
-    degraded: list[str] = []
-    for name, future in futures.items():
-        try:
-            loaded[name] = future.result(timeout=rt.settings.context_timeout_s)
-        except FutureTimeout:
-            log.warning("context source %s timed out for %s", name, cid)
-            degraded.append(name)
-        except Exception:  # a broken source must not fail the turn
-            log.exception("context source %s failed for %s", name, cid)
-            degraded.append(name)
+    timeout = rt.settings.context_timeout_s
+    if getattr(backend, "reads_are_local", False):
+        result = load_inline(sources, timeout, cid)
+    else:
+        result = load_concurrently(sources, rt.pool, timeout, cid)
+    loaded, degraded = result.values, result.degraded
     loyalty = loaded.get("loyalty")
     prefs = loaded.get("preferences")
     context = CustomerContext(

@@ -229,6 +229,10 @@ def verify_payment_token(secret_key: str, token: str, *, now: datetime) -> str |
 class SqlBackend:
     """Every port of `parley.backends.ports.Backend`, plus unlock-attempt counting and payment tokens."""
 
+    # Reads are sub-millisecond queries on Parley's own database: the engine runs them inline rather than
+    # on a thread pool (see parley.engine.context).
+    reads_are_local = True
+
     def __init__(
         self,
         db: Database,
