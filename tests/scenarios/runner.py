@@ -4,6 +4,10 @@ A scenario file:
 
     name: cancel an order with confirmation
     customer: C-1002
+    setup:                               # optional: data for this scenario only, before the first turn
+      import:                            # a CONTRACT §3 import payload fragment, upserted over the demo
+        technician_slots:                #   data with parley.backends.reference.io.import_data
+          - {id: slot-spb-1, region: Saint Petersburg, start: "...", end: "...", booked: true}
     turns:
       - say: "please cancel order 100301"
         expect:
@@ -46,8 +50,24 @@ def load_scenarios() -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
+def apply_setup(system: System, setup: dict[str, Any]) -> None:
+    """Brings the backend into the state a scenario needs (e.g. every slot of a region booked).
+
+    Only the documented import format is accepted, so a scenario's data cannot reach past what a
+    real deployment could load; caches are dropped because they may hold the demo data.
+    """
+    from parley.backends.reference.io import import_data
+
+    unknown = set(setup) - {"import"}
+    assert not unknown, f"unknown setup keys: {sorted(unknown)}"
+    if "import" in setup:
+        import_data(system.db, setup["import"])
+        system.runtime.invalidate_caches()
+
+
 def run_scenario(system: System, scenario: dict[str, Any], session_id: str) -> None:
     customer = scenario["customer"]
+    apply_setup(system, scenario.get("setup") or {})
     for index, turn in enumerate(scenario["turns"], 1):
         message = InboundMessage(
             session_id, customer, turn["say"], turn.get("channel", "web_chat"), turn.get("message_id")
