@@ -24,11 +24,11 @@ from parley.packs.base import ActionEnv, FlowStep, Reply
 from parley.packs.telecom.actions import (
     amount_to_clear,
     check_activate,
+    check_unlock,
     covering_outages,
     parse_when,
 )
 from parley.packs.telecom.booking import offer_slots, pick_from_offer
-from parley.packs.telecom.unlock import ask_code_word
 
 # which device steps, in order, for which kind of problem
 DEVICE_STEPS: dict[str, tuple[str, ...]] = {
@@ -102,9 +102,19 @@ def check_lock(env: ActionEnv, sub: Subscriber, state: dict[str, Any]) -> FlowSt
         state["findings"].append("unlocked")
         return None
     state["findings"].append("locked")
-    step = ask_code_word(env, sub.msisdn, [Reply("diagnostics.locked", {"msisdn": sub.msisdn})])
+    step = _unlock(env, sub.msisdn)
     step.run.append(_record(state, "locked"))
     return step
+
+
+def _unlock(env: ActionEnv, msisdn: str) -> FlowStep:
+    """The cause told, then the code-word question — or why the number cannot be unlocked here."""
+    found = Reply("diagnostics.locked", {"msisdn": msisdn})
+    verdict = check_unlock(env, {"msisdn": msisdn})
+    if not verdict.success:
+        error = Reply(f"unlock_number.error.{verdict.error}", {"msisdn": msisdn, **verdict.data})
+        return FlowStep(replies=[found, error])
+    return FlowStep(replies=[found], confirm=("unlock_number", {"msisdn": msisdn}))
 
 
 def check_balance(env: ActionEnv, sub: Subscriber, state: dict[str, Any]) -> FlowStep | None:

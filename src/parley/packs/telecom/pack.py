@@ -16,7 +16,6 @@ from parley.packs.telecom.actions import ACTIONS
 from parley.packs.telecom.booking import BookingFlow
 from parley.packs.telecom.diagnostics import DiagnosticsFlow
 from parley.packs.telecom.resolvers import RESOLVERS
-from parley.packs.telecom.unlock import UnlockFlow
 
 
 def load_subscribers(backend: Backend, customer_id: str) -> list[Subscriber]:
@@ -33,13 +32,13 @@ def build() -> Pack:
             "balance_check": IntentRoute(action="check_balance"),
             "service_activation": IntentRoute(action="activate_service"),
             "service_deactivation": IntentRoute(action="deactivate_service"),
-            "number_unlock": IntentRoute(flow="unlock"),
+            "number_unlock": IntentRoute(action="unlock_number"),
             "tech_issue": IntentRoute(flow="diagnostics", preface="tech_issue.preface"),
             "top_up": IntentRoute(action="create_payment_link"),
             "technician_visit": IntentRoute(flow="booking"),
             "complaint": IntentRoute(action="file_complaint", preface="complaint.preface"),
         },
-        flows={"diagnostics": DiagnosticsFlow(), "booking": BookingFlow(), "unlock": UnlockFlow()},
+        flows={"diagnostics": DiagnosticsFlow(), "booking": BookingFlow()},
         context_loaders={"subscribers": load_subscribers},
         resolvers=dict[str, Any](RESOLVERS),
     )
