@@ -115,10 +115,6 @@ def decide(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, A
     return DialogueManager(turn.runtime).decide(state, turn)
 
 
-def needs_action(state: ConversationState, runtime: GraphRuntime[Turn]) -> str:
-    return "act" if any(step.action for step in runtime.context.plan) else "respond"
-
-
 # ---------------------------------------------------------------------------------------- act
 def act(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, Any]:
     """Runs the planned actions in order; each is recorded once, with its outcome."""

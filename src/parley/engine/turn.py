@@ -52,5 +52,9 @@ class Turn:
     executed: list[dict[str, Any]] = field(default_factory=list)  # actions run this turn (contract shape)
     escalation: dict[str, Any] | None = None
 
+    @property
+    def plan_has_actions(self) -> bool:
+        return any(step.action for step in self.plan)
+
     def say(self, key: str, quick_replies: list[str] | None = None, **vars: Any) -> None:
         self.plan.append(Step(reply=Reply(key, vars, quick_replies or [])))
