@@ -97,3 +97,31 @@ def test_fit_temperature_softens_overconfident_scores() -> None:
     scores = rng.normal(size=(300, 3)) * 10
     scores[np.arange(300), y] += 5  # right often, but far from always
     assert fit_temperature(scores, y) > 1.0
+
+
+def test_single_message_fast_path_matches_the_sparse_pipeline() -> None:
+    texts, labels, emb = _toy()
+    clf = IntentClassifier(ClassifierConfig(calibration_folds=0)).fit(texts, labels, emb)
+    assert clf._model is not None
+    batch = np.asarray(clf._scores(clf._model, clf.featurizer.transform(texts, emb)))
+    one_by_one = np.vstack([clf.decision_scores([t], emb[i : i + 1]) for i, t in enumerate(texts)])
+    assert np.allclose(batch, one_by_one, atol=1e-4)
+    unseen = ["zzz qqq", "", "a sample"]
+    rows = np.vstack([clf.decision_scores([t], emb[:1]) for t in unseen])
+    assert np.allclose(
+        clf._scores(clf._model, clf.featurizer.transform(unseen, emb[:3] * 0 + emb[:1])), rows, atol=1e-4
+    )
+
+
+def test_oos_threshold_is_the_highest_that_keeps_the_in_scope_floor() -> None:
+    texts, labels, emb = _toy()
+    clf = IntentClassifier(ClassifierConfig(calibration_folds=0)).fit(texts, labels, emb)
+    proba = clf.predict_proba(texts, emb)
+    threshold = clf.choose_oos_threshold(texts, labels, emb, min_in_scope_accuracy=0.75)
+    assert clf.config.oos_threshold == threshold
+    in_scope = np.asarray(labels) != OUT_OF_SCOPE
+    kept = in_scope & (proba.max(axis=1) >= threshold)
+    assert kept.sum() >= 0.75 * in_scope.sum()
+    # A hair higher would break the floor: the threshold sits exactly on a kept row.
+    assert (in_scope & (proba.max(axis=1) >= threshold + 1e-9)).sum() < 0.75 * in_scope.sum()
+    assert clf.choose_oos_threshold(texts, labels, emb, min_in_scope_accuracy=1.01) == 0.0
