@@ -17,7 +17,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import CursorResult, Update, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -84,7 +84,7 @@ def _execute_update(session: Session, statement: Update) -> int:
 # ---- row -> record -------------------------------------------------------------------------------
 
 
-def customer_record(row: CustomerRow) -> Customer:
+def customer_record(row: Any, channels: dict[str, str] | None = None) -> Customer:
     return Customer(
         id=row.id,
         name=row.name,
@@ -92,13 +92,13 @@ def customer_record(row: CustomerRow) -> Customer:
         preferred_language=row.preferred_language,
         phone=row.phone,
         email=row.email,
-        channels={c.channel: c.address for c in row.channels},
+        channels=channels if channels is not None else {c.channel: c.address for c in row.channels},
         preferred_channels=list(row.preferred_channels or []),
         opted_out=row.opted_out,
     )
 
 
-def order_record(row: OrderRow) -> Order:
+def order_record(row: Any) -> Order:
     return Order(
         id=row.id,
         customer_id=row.customer_id,
@@ -115,7 +115,7 @@ def order_record(row: OrderRow) -> Order:
     )
 
 
-def subscriber_record(row: SubscriberRow) -> Subscriber:
+def subscriber_record(row: Any, services: list[Any] | None = None) -> Subscriber:
     return Subscriber(
         msisdn=row.msisdn,
         customer_id=row.customer_id,
@@ -125,7 +125,7 @@ def subscriber_record(row: SubscriberRow) -> Subscriber:
         traffic=dict(row.traffic or {}),
         services=[
             SubscriberService(code=s.code, name=s.name, active=s.active, monthly_fee=float(s.monthly_fee))
-            for s in row.services
+            for s in (services if services is not None else row.services)
         ],
         locked=row.locked,
         region=row.region,
@@ -248,10 +248,19 @@ class SqlBackend:
 
     # -- CustomerDirectory
 
+    # The per-turn reads below use Core selects on a plain connection: the ORM's identity map and
+    # relationship loading cost 2-5x the query itself for these one-shot, read-only lookups.
+
     def get_customer(self, customer_id: str) -> Customer | None:
-        with self.db.read() as s:
-            row = s.get(CustomerRow, customer_id)
-            return customer_record(row) if row else None
+        customers, channels = CustomerRow.__table__, CustomerChannelRow.__table__
+        with self.db.engine.connect() as c:
+            row = c.execute(select(customers).where(customers.c.id == customer_id)).first()
+            if row is None:
+                return None
+            found = c.execute(
+                select(channels.c.channel, channels.c.address).where(channels.c.customer_id == customer_id)
+            )
+            return customer_record(row, {ch: address for ch, address in found})
 
     def list_customers(self, limit: int = 200) -> list[Customer]:
         """Customers by id — for the local demo's customer picker, not for production pages."""
@@ -288,18 +297,20 @@ class SqlBackend:
     # -- OrderBackend
 
     def recent_orders(self, customer_id: str, limit: int = 10) -> list[Order]:
-        with self.db.read() as s:
-            rows = s.scalars(
-                select(OrderRow)
-                .where(OrderRow.customer_id == customer_id)
-                .order_by(OrderRow.date.desc(), OrderRow.id.desc())
+        orders = OrderRow.__table__
+        with self.db.engine.connect() as c:
+            rows = c.execute(
+                select(orders)
+                .where(orders.c.customer_id == customer_id)
+                .order_by(orders.c.date.desc(), orders.c.id.desc())
                 .limit(limit)
             )
             return [order_record(r) for r in rows]
 
     def get_order(self, order_id: str) -> Order | None:
-        with self.db.read() as s:
-            row = s.get(OrderRow, order_id)
+        orders = OrderRow.__table__
+        with self.db.engine.connect() as c:
+            row = c.execute(select(orders).where(orders.c.id == order_id)).first()
             return order_record(row) if row else None
 
     def update_order(self, order_id: str, **changes: object) -> Order:
@@ -340,13 +351,15 @@ class SqlBackend:
     # -- LoyaltyBackend / PreferencesBackend
 
     def get_loyalty(self, customer_id: str) -> Loyalty | None:
-        with self.db.read() as s:
-            row = s.get(LoyaltyRow, customer_id)
+        loyalty = LoyaltyRow.__table__
+        with self.db.engine.connect() as c:
+            row = c.execute(select(loyalty).where(loyalty.c.customer_id == customer_id)).first()
             return Loyalty(customer_id=row.customer_id, tier=row.tier, points=row.points) if row else None
 
     def get_preferences(self, customer_id: str) -> Preferences | None:
-        with self.db.read() as s:
-            row = s.get(PreferencesRow, customer_id)
+        preferences = PreferencesRow.__table__
+        with self.db.engine.connect() as c:
+            row = c.execute(select(preferences).where(preferences.c.customer_id == customer_id)).first()
             if row is None:
                 return None
             return Preferences(
@@ -399,13 +412,23 @@ class SqlBackend:
     # -- TelecomBackend: numbers and services
 
     def subscribers_of(self, customer_id: str) -> list[Subscriber]:
-        with self.db.read() as s:
-            rows = s.scalars(
-                select(SubscriberRow)
-                .where(SubscriberRow.customer_id == customer_id)
-                .order_by(SubscriberRow.msisdn)
+        subscribers, services = SubscriberRow.__table__, SubscriberServiceRow.__table__
+        with self.db.engine.connect() as c:
+            rows = list(
+                c.execute(
+                    select(subscribers)
+                    .where(subscribers.c.customer_id == customer_id)
+                    .order_by(subscribers.c.msisdn)
+                )
             )
-            return [subscriber_record(r) for r in rows]
+            if not rows:
+                return []
+            by_number: dict[str, list[Any]] = {r.msisdn: [] for r in rows}
+            for service in c.execute(
+                select(services).where(services.c.msisdn.in_(list(by_number))).order_by(services.c.code)
+            ):
+                by_number[service.msisdn].append(service)
+            return [subscriber_record(r, by_number[r.msisdn]) for r in rows]
 
     def get_subscriber(self, msisdn: str) -> Subscriber | None:
         with self.db.read() as s:
