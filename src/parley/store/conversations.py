@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from parley import clock
@@ -80,7 +80,7 @@ class ActionEntry:
         }
 
 
-def _info(row: Conversation) -> ConversationInfo:
+def _info(row: Any) -> ConversationInfo:
     return ConversationInfo(
         session_id=row.session_id,
         customer_id=row.customer_id,
@@ -153,8 +153,9 @@ class ConversationStore:
             return _info(created)
 
     def get_conversation(self, session_id: str) -> ConversationInfo | None:
-        with self.db.read() as s:
-            row = s.get(Conversation, session_id)
+        table = Conversation.__table__
+        with self.db.engine.connect() as c:  # a Core read: this runs on every turn
+            row = c.execute(select(table).where(table.c.session_id == session_id)).first()
             return _info(row) if row else None
 
     def set_conversation_status(self, session_id: str, status: str) -> None:
@@ -191,22 +192,22 @@ class ConversationStore:
         if status is not None:
             _check(status, CONVERSATION_STATUSES, "conversation status")
         now = clock.now()
+        table = cast(Table, Conversation.__table__)
         values: dict[str, Any] = {
             "updated_at": now,
-            "turn_count": Conversation.turn_count + 1,
-            "message_count": Conversation.message_count + len(messages),
+            "turn_count": table.c.turn_count + 1,
+            "message_count": table.c.message_count + len(messages),
         }
         if status is not None:
             values["status"] = status
         if language is not None:
             values["language"] = language
-        with self.db.session() as s:
+        with self.db.write_connection() as s:  # Core only: one commit, no ORM unit of work
             counters = s.execute(
-                update(Conversation)
-                .where(Conversation.session_id == session_id)
+                update(table)
+                .where(table.c.session_id == session_id)
                 .values(**values)
-                .returning(Conversation.message_count, Conversation.turn_count, Conversation.customer_id)
-                .execution_options(synchronize_session=False)
+                .returning(table.c.message_count, table.c.turn_count, table.c.customer_id)
             ).one_or_none()
             if counters is None:
                 raise LookupError(f"conversation {session_id} does not exist; call ensure_conversation first")
@@ -459,12 +460,12 @@ def _escalation_row(row: Escalation, queue_position: int) -> dict[str, Any]:
     }
 
 
-def _insert_ignore(s: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+def _insert_ignore(s: Session | Connection, model: type[Any], rows: list[dict[str, Any]]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING on either database."""
     if not rows:
         return
-    bind = s.get_bind()
-    if bind.dialect.name == "postgresql":
+    dialect = s.dialect if isinstance(s, Connection) else s.get_bind().dialect
+    if dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         s.execute(pg_insert(model).on_conflict_do_nothing(), rows)

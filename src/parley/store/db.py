@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -87,6 +87,7 @@ class Database:
         writer_bind = self.engine
         if self.dialect == "sqlite":
             writer_bind = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        self._writer_bind = writer_bind
         self._writer = sessionmaker(bind=writer_bind, expire_on_commit=False)
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
 
@@ -108,6 +109,15 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A write transaction on a plain connection (Core statements only): one commit, or rollback.
+
+        For hot paths that need no ORM: it skips the session's unit of work entirely.
+        """
+        with self._writer_bind.begin() as conn:
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[Session]:
