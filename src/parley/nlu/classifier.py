@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize_scalar
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
@@ -31,8 +32,16 @@ OUT_OF_SCOPE = "out_of_scope"
 @dataclass(slots=True)
 class ClassifierConfig:
     features: FeatureConfig = field(default_factory=FeatureConfig)
-    model: str = "svc"  # "svc" (LinearSVC + temperature) or "lr" (multinomial logistic regression)
+    # "svc": LinearSVC + temperature, or the few-shot ensemble below when examples are scarce;
+    # "lr": plain multinomial logistic regression (kept for comparisons in the benchmark).
+    model: str = "svc"
     C: float = 0.5
+    # Few-shot regime: when the median class has at most this many examples (0 disables), the SVM is
+    # replaced by logistic regression (C=few_shot_C) on the same features, averaged with a shrinkage LDA on
+    # the embeddings alone (z-scored scores, LDA weighted by few_shot_lda_weight).
+    few_shot_max_per_class: int = 20
+    few_shot_C: float = 10.0
+    few_shot_lda_weight: float = 1.0
     calibration_folds: int = 3  # 0 or 1: skip calibration (temperature 1)
     # Below this top probability the message is out of scope even if another class won.
     oos_threshold: float = 0.35
@@ -57,6 +66,13 @@ def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     out: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+def _zscore(scores: np.ndarray) -> np.ndarray:
+    """Per-row standardisation, so that scores of different models can be averaged."""
+    spread = scores.std(axis=1, keepdims=True)
+    out: np.ndarray = (scores - scores.mean(axis=1, keepdims=True)) / np.where(spread > 0, spread, 1.0)
     return out
 
 
@@ -131,6 +147,8 @@ class IntentClassifier:
         self.temperature = 1.0
         self._model: LinearSVC | LogisticRegression | None = None
         self._fast: _FastLinear | None = None
+        self._lda: LinearDiscriminantAnalysis | None = None
+        self.few_shot_ = False
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -140,11 +158,39 @@ class IntentClassifier:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self.__dict__.setdefault("_fast", None)
+        self.__dict__.setdefault("_lda", None)
+        self.__dict__.setdefault("few_shot_", False)
 
     def _new_model(self) -> LinearSVC | LogisticRegression:
         if self.config.model == "lr":
             return LogisticRegression(C=self.config.C, max_iter=3000)
+        if self.few_shot_:
+            return LogisticRegression(C=self.config.few_shot_C, max_iter=3000)
         return LinearSVC(C=self.config.C, random_state=self.config.seed)
+
+    def _new_lda(self, embeddings: np.ndarray, y_index: np.ndarray) -> LinearDiscriminantAnalysis | None:
+        """The embedding-only LDA of the few-shot ensemble (None outside the few-shot regime).
+
+        Why: with ten examples a class, the within-class covariance shared by all classes (shrunk towards
+        the identity) is the one statistic that can still be estimated, and whitening the embedding with it
+        separates neighbouring intents that the linear model on raw features confuses (Banking77 10-shot:
+        LinearSVC 82.2%, LR 83.2%, LR + LDA 83.6%; on the full set the LDA hurts, hence only here).
+        """
+        if not self.few_shot_ or self.config.few_shot_lda_weight <= 0 or len(np.unique(y_index)) < 2:
+            return None
+        lda = LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto")
+        return lda.fit(np.asarray(embeddings, dtype=np.float64), y_index)
+
+    def _ensemble(
+        self, scores: np.ndarray, embeddings: np.ndarray, lda: LinearDiscriminantAnalysis | None
+    ) -> np.ndarray:
+        """Few-shot: z-scored linear-model scores plus weighted z-scored LDA scores; otherwise unchanged."""
+        if lda is None:
+            return scores
+        extra = np.asarray(lda.decision_function(np.asarray(embeddings, dtype=np.float64)))
+        if extra.ndim == 1:
+            extra = np.stack([-extra, extra], axis=1)
+        return _zscore(scores) + self.config.few_shot_lda_weight * _zscore(extra)
 
     def _scores(self, model: LinearSVC | LogisticRegression, x: object) -> np.ndarray:
         if self.config.model == "lr":
@@ -161,20 +207,26 @@ class IntentClassifier:
         x = self.featurizer.transform(texts, embeddings)
         self.temperature = 1.0
         folds = self.config.calibration_folds
-        min_count = int(np.bincount(y_index).min()) if len(y_index) else 0
+        counts = np.bincount(y_index)
+        min_count = int(counts.min()) if len(y_index) else 0
+        limit = self.config.few_shot_max_per_class
+        self.few_shot_ = self.config.model == "svc" and limit > 0 and float(np.median(counts)) <= limit
+        emb = np.asarray(embeddings, dtype=np.float32)
         if self.config.model == "svc" and folds >= 2 and min_count >= folds:
             # Out-of-fold margins: the model has not seen these rows, so their spread is honest.
             oof = np.zeros((len(texts), len(self.classes_)), dtype=np.float64)
             splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.config.seed)
             for train_idx, test_idx in splitter.split(np.zeros(len(y)), y_index):
                 m = self._new_model().fit(x[train_idx], y_index[train_idx])
+                lda = self._new_lda(emb[train_idx], y_index[train_idx])
                 cols = np.asarray(m.classes_)
-                oof[np.ix_(test_idx, cols)] = self._scores(m, x[test_idx])
+                oof[np.ix_(test_idx, cols)] = self._ensemble(self._scores(m, x[test_idx]), emb[test_idx], lda)
                 missing = np.setdiff1d(np.arange(len(self.classes_)), cols)
                 if len(missing):
                     oof[np.ix_(test_idx, missing)] = -10.0
             self.temperature = fit_temperature(oof, y_index)
         self._model = self._new_model().fit(x, y_index)
+        self._lda = self._new_lda(emb, y_index)
         self._fast = None
         return self
 
@@ -188,14 +240,14 @@ class IntentClassifier:
         return np.stack([self._fast.scores(t, e) for t, e in zip(texts, emb, strict=True)])
 
     def decision_scores(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
-        """Uncalibrated per-class scores (margins for the SVM, log-probabilities for LR)."""
+        """Uncalibrated per-class scores (SVM margins; z-scored ensemble scores in the few-shot regime)."""
         if self._model is None:
             raise RuntimeError("IntentClassifier is not fitted")
         texts = list(texts)
-        fast = self._fast_scores(texts, embeddings)
-        if fast is not None:
-            return fast
-        return self._scores(self._model, self.featurizer.transform(texts, embeddings))
+        scores = self._fast_scores(texts, embeddings)
+        if scores is None:
+            scores = self._scores(self._model, self.featurizer.transform(texts, embeddings))
+        return self._ensemble(scores, embeddings, self._lda)
 
     def calibrate(self, texts: Sequence[str], labels: Sequence[str], embeddings: np.ndarray) -> float:
         """Refits the softmax temperature on a labelled validation set (labels must be known classes)."""
