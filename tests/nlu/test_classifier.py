@@ -99,18 +99,19 @@ def test_fit_temperature_softens_overconfident_scores() -> None:
     assert fit_temperature(scores, y) > 1.0
 
 
-def test_single_message_fast_path_matches_the_sparse_pipeline() -> None:
-    texts, labels, emb = _toy()
-    clf = IntentClassifier(ClassifierConfig(calibration_folds=0)).fit(texts, labels, emb)
-    assert clf._model is not None
-    batch = np.asarray(clf._scores(clf._model, clf.featurizer.transform(texts, emb)))
-    one_by_one = np.vstack([clf.decision_scores([t], emb[i : i + 1]) for i, t in enumerate(texts)])
-    assert np.allclose(batch, one_by_one, atol=1e-4)
+@pytest.mark.parametrize("few_shot_max_per_class", [0, 20])
+def test_single_message_fast_path_matches_the_batch_pipeline(few_shot_max_per_class: int) -> None:
+    texts, labels, emb = _toy()  # 12 examples a class: the few-shot ensemble unless disabled
+    config = ClassifierConfig(calibration_folds=0, few_shot_max_per_class=few_shot_max_per_class)
+    clf = IntentClassifier(config).fit(texts, labels, emb)
+    assert clf.few_shot_ == (few_shot_max_per_class > 0)
     unseen = ["zzz qqq", "", "a sample"]
-    rows = np.vstack([clf.decision_scores([t], emb[:1]) for t in unseen])
-    assert np.allclose(
-        clf._scores(clf._model, clf.featurizer.transform(unseen, emb[:3] * 0 + emb[:1])), rows, atol=1e-4
-    )
+    all_texts = texts + unseen
+    all_emb = np.vstack([emb, emb[:3]])
+    batch = clf.decision_scores(all_texts, all_emb)  # more than FAST_PATH_MAX_TEXTS: sklearn's pipeline
+    one_by_one = np.vstack([clf.decision_scores([t], all_emb[i : i + 1]) for i, t in enumerate(all_texts)])
+    assert np.allclose(batch, one_by_one, atol=1e-4)
+    assert [clf.classes_[i] for i in batch[: len(texts)].argmax(axis=1)] == labels
 
 
 def test_oos_threshold_is_the_highest_that_keeps_the_in_scope_floor() -> None:
