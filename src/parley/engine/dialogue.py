@@ -363,6 +363,7 @@ class _Decision:
             dialog=self.d,
             expecting=expecting,
             explicit=slot in task.get("explicit", ()),
+            action=str(task.get("action") or ""),
             params=task["params"],
         )
 

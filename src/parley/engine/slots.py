@@ -25,6 +25,7 @@ class SlotQuery:
     dialog: dict[str, Any]
     expecting: bool  # the agent's last question asked for this slot
     explicit: bool = False  # the slot must be asked for: no defaults from focus or a single candidate
+    action: str = ""  # the action being filled, so a pack can prefer candidates that fit it
     params: dict[str, Any] = field(default_factory=dict)
 
 

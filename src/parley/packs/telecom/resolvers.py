@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from parley.engine.slots import SlotAnswer, SlotQuery
+from parley.engine.slots import SlotAnswer, SlotQuery, resolve_msisdn
 from parley.packs.base import Reply
 
 # the hours a part of the day covers, by the slot's start time
@@ -82,7 +82,18 @@ def resolve_booking_id(q: SlotQuery) -> SlotAnswer:
     return SlotAnswer(booking) if booking else SlotAnswer(ask=Reply("ask.booking_id"))
 
 
+def resolve_msisdn_for_action(query: SlotQuery) -> SlotAnswer:
+    """Like the engine's number resolver, but "unlock my number" needs no question when exactly one of
+    the customer's numbers is locked."""
+    if query.action == "unlock_number" and not query.entities.get("msisdn") and not query.explicit:
+        locked = [s.msisdn for s in query.context.subscribers if s.locked]
+        if len(locked) == 1:
+            return SlotAnswer(locked[0])
+    return resolve_msisdn(query)
+
+
 RESOLVERS = {
+    "msisdn": resolve_msisdn_for_action,
     "when": resolve_when,
     "slot_id": resolve_slot_id,
     "booking_id": resolve_booking_id,
