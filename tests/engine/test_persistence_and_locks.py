@@ -79,3 +79,12 @@ def test_messages_of_one_session_are_processed_one_after_the_other(make_system: 
     messages = system.engine.conversation("s-lock")["messages"]
     roles = [m["role"] for m in messages]
     assert roles == ["customer", "agent"] * 6  # never interleaved
+
+
+def test_a_goodbye_resolves_the_conversation_but_an_answer_misread_as_one_does_not(make_system: Any) -> None:
+    system = make_system()
+    system.engine.handle(InboundMessage("s-bye", "C-1002", "where is my order?"))
+    system.engine.handle(InboundMessage("s-bye", "C-1002", "the first one"))
+    assert system.engine.conversation("s-bye")["status"] == "active"
+    system.engine.handle(InboundMessage("s-bye", "C-1002", "thanks, goodbye!"))
+    assert system.engine.conversation("s-bye")["status"] == "resolved"

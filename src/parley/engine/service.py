@@ -133,7 +133,10 @@ class Engine:
     def _status(state: dict[str, Any], turn: Turn) -> str:
         if state.get("escalated"):
             return "escalated"
-        if turn.nlu is not None and turn.nlu.intent == "farewell" and not state.get("pending_confirmations"):
+        dialog = state.get("dialog_context") or {}
+        # served as a farewell (not merely classified as one: "the first one" can read like a goodbye)
+        said_goodbye = state.get("current_intent") == "farewell"
+        if said_goodbye and not state.get("pending_confirmations") and not dialog.get("task"):
             return "resolved"
         return "active"
 
