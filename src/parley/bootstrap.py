@@ -89,12 +89,19 @@ def build_system(settings: Settings | None = None, *, parser: Any = None, migrat
         runtime.resolvers.update(getattr(pack, "resolvers", {}) or {})
     lock_dir = Path(settings.cache_dir) / "locks" if db.dialect != "sqlite" else _sqlite_lock_dir(settings)
     engine = Engine(
-        runtime, make_checkpointer(settings.database_url), make_session_locks(settings.database_url, lock_dir)
+        runtime,
+        make_checkpointer(settings.database_url),
+        make_session_locks(settings.database_url, lock_dir),
+        atomic_turns=not _in_memory(settings.database_url),  # in memory, store and checkpointer are two dbs
     )
     # Everything built so far lives as long as the process: keep it out of the collector's way.
     gc.collect()
     gc.freeze()
     return System(settings, db, backend, conversations, engine, runtime)
+
+
+def _in_memory(url: str) -> bool:
+    return url.startswith("sqlite") and (":///" not in url or url.endswith(":///:memory:"))
 
 
 def _sqlite_lock_dir(settings: Settings) -> Path:

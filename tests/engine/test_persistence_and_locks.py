@@ -88,3 +88,41 @@ def test_a_goodbye_resolves_the_conversation_but_an_answer_misread_as_one_does_n
     assert system.engine.conversation("s-bye")["status"] == "active"
     system.engine.handle(InboundMessage("s-bye", "C-1002", "thanks, goodbye!"))
     assert system.engine.conversation("s-bye")["status"] == "resolved"
+
+
+def test_an_ordinary_turn_is_one_durable_commit_with_its_checkpoint(make_system: Any) -> None:
+    from sqlalchemy import event
+
+    system = make_system()
+    system.engine.handle(InboundMessage("s-one", "C-1002", "hello"))
+    commits: list[str] = []
+    event.listen(system.db.engine, "commit", lambda conn: commits.append("store"))
+    system.engine.checkpointer.conn.set_trace_callback(
+        lambda sql: commits.append("checkpointer") if sql.strip().upper().startswith("COMMIT") else None
+    )
+    system.engine.handle(InboundMessage("s-one", "C-1002", "where is my order 100301?"))
+    assert commits == ["store"]
+    # the checkpoint went with that commit: the next turn continues from it
+    again = system.engine.handle(InboundMessage("s-one", "C-1002", "and where is 100287?"))
+    assert again["actions"][0]["params"]["order_id"] == "100287"
+    assert system.engine.conversation("s-one")["dialog_context"]["focus_order_id"] == "100287"
+
+
+def test_a_turn_that_cannot_be_recorded_leaves_no_checkpoint_behind(make_system: Any) -> None:
+    system = make_system()
+    system.engine.handle(InboundMessage("s-atomic", "C-1002", "please cancel order 100301"))
+    before = system.engine.graph.get_state({"configurable": {"thread_id": "s-atomic"}}).values
+    store = system.runtime.conversations
+    original = store.record_turn
+
+    def failing(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    store.record_turn = failing
+    try:
+        system.engine.handle(InboundMessage("s-atomic", "C-1002", "move delivery of 100301 to this Saturday"))
+    except RuntimeError:
+        pass
+    store.record_turn = original
+    after = system.engine.graph.get_state({"configurable": {"thread_id": "s-atomic"}}).values
+    assert after == before  # neither the transcript nor the dialogue state moved on

@@ -1,18 +1,23 @@
-"""Checkpointers that keep one checkpoint per conversation, written in one commit.
+"""Checkpointers that keep one checkpoint per conversation, written with the turn's own record.
 
 LangGraph's savers keep every checkpoint of every step forever. Parley runs its graph with
 `durability="exit"` (one checkpoint per turn, written when the run ends) and these subclasses
-delete the thread's older checkpoints in the same transaction as the insert of the new one. So a
-turn costs one checkpoint commit, storage per conversation stays constant, and nothing is lost:
-the latest checkpoint is all a conversation needs to continue, and the full transcript lives in
-the append-only store table.
+delete the thread's older checkpoints together with the insert of the new one, so storage per
+conversation stays constant: the latest checkpoint is all a conversation needs to continue, and the
+full transcript lives in the append-only store table.
+
+Deferral: while the engine runs a turn inside `deferring(session_id)`, `put` does not commit; it
+hands its SQL to the engine, which executes it in the store's transaction for the turn. The new
+dialogue state and the transcript, action log and idempotency record of the same turn then become
+durable together, in one commit — or not at all. Outside a deferral `put` commits on its own.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,8 +25,39 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata, get_checkpoint_metadata
 from langgraph.checkpoint.sqlite import SqliteSaver
 
+# One SQL statement in the driver's own parameter style; a list of parameter tuples means executemany.
+Statement = tuple[str, Sequence[Any]]
 
-class PruningSqliteSaver(SqliteSaver):
+
+class DeferrablePuts:
+    """Lets a caller collect a thread's checkpoint writes instead of committing them (see module doc)."""
+
+    def _deferrals(self) -> dict[str, list[Statement]]:
+        if not hasattr(self, "_deferred"):
+            self._deferred: dict[str, list[Statement]] = {}
+            self._deferred_lock = threading.Lock()
+        return self._deferred
+
+    @contextmanager
+    def deferring(self, thread_id: str) -> Iterator[list[Statement]]:
+        """Within the block, `put` for this thread appends its statements to the yielded list."""
+        pending: list[Statement] = []
+        deferrals = self._deferrals()
+        with self._deferred_lock:
+            deferrals[thread_id] = pending
+        try:
+            yield pending
+        finally:
+            with self._deferred_lock:
+                deferrals.pop(thread_id, None)
+
+    def deferred_list(self, thread_id: str) -> list[Statement] | None:
+        deferrals = self._deferrals()
+        with self._deferred_lock:
+            return deferrals.get(thread_id)
+
+
+class PruningSqliteSaver(DeferrablePuts, SqliteSaver):
     """SqliteSaver whose `put` replaces the thread's previous checkpoints atomically."""
 
     def put(
@@ -37,19 +73,22 @@ class PruningSqliteSaver(SqliteSaver):
         meta = json.dumps(get_checkpoint_metadata(config, metadata), ensure_ascii=False).encode(
             "utf-8", "ignore"
         )
-        with self.cursor() as cur:
-            cur.execute(
-                "DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ?",
-                (thread_id, checkpoint_ns),
-            )
-            cur.execute(
-                "DELETE FROM writes WHERE thread_id = ? AND checkpoint_ns = ?", (thread_id, checkpoint_ns)
-            )
-            cur.execute(
+        statements: list[Statement] = [
+            ("DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ?", (thread_id, checkpoint_ns)),
+            ("DELETE FROM writes WHERE thread_id = ? AND checkpoint_ns = ?", (thread_id, checkpoint_ns)),
+            (
                 "INSERT INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, "
                 "type, checkpoint, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (thread_id, checkpoint_ns, checkpoint["id"], None, type_, serialized, meta),
-            )
+            ),
+        ]
+        deferred = self.deferred_list(thread_id)
+        if deferred is not None:
+            deferred.extend(statements)
+        else:
+            with self.cursor() as cur:
+                for sql, params in statements:
+                    cur.execute(sql, params)
         return {
             "configurable": {
                 "thread_id": thread_id,

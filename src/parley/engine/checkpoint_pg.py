@@ -23,6 +23,8 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
+from parley.engine.checkpoint import DeferrablePuts, Statement
+
 PRUNE_CHECKPOINTS = (
     "DELETE FROM checkpoints WHERE thread_id = %s AND checkpoint_ns = %s AND checkpoint_id <> %s"
 )
@@ -33,7 +35,7 @@ PRUNE_BLOBS = (
 )
 
 
-class PruningPostgresSaver(PostgresSaver):
+class PruningPostgresSaver(DeferrablePuts, PostgresSaver):
     pool: ConnectionPool
 
     def put(
@@ -54,28 +56,30 @@ class PruningPostgresSaver(PostgresSaver):
                 continue
             blob_values[key] = copy["channel_values"].pop(key)
         versions = checkpoint["channel_versions"]
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            if blob_versions := {k: v for k, v in new_versions.items() if k in blob_values}:
-                cur.executemany(
-                    self.UPSERT_CHECKPOINT_BLOBS_SQL,
-                    self._dump_blobs(thread_id, checkpoint_ns, blob_values, blob_versions),
-                )
-            cur.execute(
+        statements: list[Statement] = []
+        if blob_versions := {k: v for k, v in new_versions.items() if k in blob_values}:
+            rows = list(self._dump_blobs(thread_id, checkpoint_ns, blob_values, blob_versions))
+            statements.append((self.UPSERT_CHECKPOINT_BLOBS_SQL, rows))  # a list of rows: executemany
+        metadata_json = Jsonb(get_serializable_checkpoint_metadata(config, metadata))
+        statements += [
+            (
                 self.UPSERT_CHECKPOINTS_SQL,
-                (
-                    thread_id,
-                    checkpoint_ns,
-                    checkpoint["id"],
-                    None,
-                    Jsonb(copy),
-                    Jsonb(get_serializable_checkpoint_metadata(config, metadata)),
-                ),
-            )
-            cur.execute(PRUNE_CHECKPOINTS, (thread_id, checkpoint_ns, checkpoint["id"]))
-            cur.execute(PRUNE_WRITES, (thread_id, checkpoint_ns))
-            cur.execute(
-                PRUNE_BLOBS, (thread_id, checkpoint_ns, list(versions), [str(v) for v in versions.values()])
-            )
+                (thread_id, checkpoint_ns, checkpoint["id"], None, Jsonb(copy), metadata_json),
+            ),
+            (PRUNE_CHECKPOINTS, (thread_id, checkpoint_ns, checkpoint["id"])),
+            (PRUNE_WRITES, (thread_id, checkpoint_ns)),
+            (PRUNE_BLOBS, (thread_id, checkpoint_ns, list(versions), [str(v) for v in versions.values()])),
+        ]
+        deferred = self.deferred_list(thread_id)
+        if deferred is not None:
+            deferred.extend(statements)
+        else:
+            with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+                for sql, params in statements:
+                    if isinstance(params, list):
+                        cur.executemany(sql, params)
+                    else:
+                        cur.execute(sql, params)
         return {
             "configurable": {
                 "thread_id": thread_id,

@@ -1,13 +1,16 @@
 """The engine's front door: one customer message in, one contract-shaped response out.
 
 Per turn: validate the customer; take the session's lock; answer a repeated `message_id` from the
-store; run the graph (one checkpoint commit, `durability="exit"`); append the transcript, the action
-log and the response in one store commit. Two durable commits per ordinary turn.
+store; run the graph (`durability="exit"`: one checkpoint, at the end); append the transcript, the
+action log, the response and — when the checkpointer shares the store's database, the default — the
+checkpoint itself in one store commit. One durable commit per ordinary turn; an action that changes
+the company's systems adds that system's own write.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from typing import Any
 
 from parley.clock import now
@@ -30,10 +33,15 @@ class SessionOwnedElsewhere(PermissionError):
 
 
 class Engine:
-    def __init__(self, runtime: Runtime, checkpointer: Any, locks: SessionLocks) -> None:
+    def __init__(
+        self, runtime: Runtime, checkpointer: Any, locks: SessionLocks, *, atomic_turns: bool
+    ) -> None:
+        """`atomic_turns`: the checkpointer and the store share one database, so a turn's checkpoint is
+        committed in the store's transaction for the turn (see engine/checkpoint.py)."""
         self.runtime = runtime
         self.checkpointer = checkpointer
         self.locks = locks
+        self.atomic_turns = atomic_turns
         self.graph = build_graph(checkpointer)
 
     def handle(self, message: InboundMessage) -> dict[str, Any]:
@@ -54,13 +62,17 @@ class Engine:
                 store.ensure_conversation(message.session_id, customer.id, message.channel)
             turn = Turn(message=message, runtime=rt, at=now().isoformat())
             rt.remember_customer(customer)
+            deferral = (
+                self.checkpointer.deferring(message.session_id) if self.atomic_turns else nullcontext([])
+            )
             try:
-                state = self.graph.invoke(
-                    {"customer_id": customer.id},
-                    config={"configurable": {"thread_id": message.session_id}},
-                    context=turn,
-                    durability="exit",
-                )
+                with deferral as checkpoint_writes:
+                    state = self.graph.invoke(
+                        {"customer_id": customer.id},
+                        config={"configurable": {"thread_id": message.session_id}},
+                        context=turn,
+                        durability="exit",
+                    )
             finally:
                 rt.remember_customer(None)
             response = self._response(message.session_id, state, turn)
@@ -72,6 +84,7 @@ class Engine:
                 language=turn.language,
                 message_id=message.message_id,
                 response=response,
+                also=checkpoint_writes,
             )
             return response
 

@@ -19,5 +19,4 @@ class NluParser(Protocol):
 
     def parse(
         self, text: str, *, language: str | None = None, context: ParseContext | None = None
-    ) -> NluResult:
-        ...
+    ) -> NluResult: ...

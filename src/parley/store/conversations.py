@@ -8,6 +8,7 @@ transcript rows, action rows and the processed-message response are inserted. Re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -185,8 +186,14 @@ class ConversationStore:
         language: str | None,
         message_id: str | None,
         response: dict[str, Any] | None,
+        also: Sequence[tuple[str, Any]] = (),
     ) -> None:
-        """Everything a turn produced, in one commit (the conversation must exist)."""
+        """Everything a turn produced, in one commit (the conversation must exist).
+
+        `also` are driver-level statements (SQL in the driver's parameter style, params a tuple or a
+        list of tuples for executemany) written in the same transaction: the engine passes the turn's
+        checkpoint here, so the dialogue state and the turn's record become durable together.
+        """
         for message in messages:
             _check(message.role, TRANSCRIPT_ROLES, "transcript role")
         if status is not None:
@@ -254,6 +261,8 @@ class ConversationStore:
                     ProcessedMessage,
                     [{"session_id": session_id, "message_id": message_id, "response": response, "at": now}],
                 )
+            for sql, params in also:
+                s.exec_driver_sql(sql, params)
 
     def transcript(self, session_id: str, limit: int | None = None) -> list[TranscriptEntry]:
         """Oldest first; with `limit`, the last `limit` messages."""

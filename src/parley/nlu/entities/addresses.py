@@ -69,8 +69,9 @@ _ORDER_ONLY = re.compile(
 )
 
 
-_QUESTION = re.compile(r"\b(?:where|what|when|how|why|which|где|когда|почему|зачем|какой|какая|сколько)\b",
-                       re.IGNORECASE)
+_QUESTION = re.compile(
+    r"\b(?:where|what|when|how|why|which|где|когда|почему|зачем|какой|какая|сколько)\b", re.IGNORECASE
+)
 
 
 def _looks_like_address(candidate: str, strong: bool) -> bool:
