@@ -76,7 +76,7 @@ def demo(
     system = build_system(settings)
     report = load_demo(system.db)
     system.runtime.invalidate_caches()
-    typer.echo(f"Demo data loaded into {settings.database_url} ({report}).")
+    typer.echo(f"Demo data loaded into {settings.database_url}: {report.summary()}.")
     base = f"http://127.0.0.1:{port}"
     typer.echo(f"Web chat:  {base}/chat   (pick a customer, e.g. {base}/chat?customer=C-1001)")
     typer.echo(f"API docs:  {base}/docs")

@@ -70,8 +70,8 @@ def money(amount: float | int | None, currency: str | None = None, language: str
     if amount is None:
         return ""
     value = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
-    if language == "ru":
-        value = value.replace(",", " ")
+    if language == "ru":  # 1 234,50 — a space groups thousands, a comma marks the decimals
+        value = value.replace(",", " ").replace(".", ",")
     symbol = CURRENCY.get(currency or "", currency or "")
     if not symbol:
         return value
