@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from parley.nlu.classifier import OUT_OF_SCOPE, IntentClassifier
+from parley.nlu.classifier import OUT_OF_SCOPE, IntentClassifier, Ranked
 from parley.nlu.cli import app
 from parley.nlu.embedded import EmbeddedNluParser, get_parser
+from parley.nlu.encoders import Encoder
+from parley.nlu.segment import may_hold_several_requests
 from parley.nlu.types import ParseContext
 
 PACKS = ("retail", "telecom")
@@ -150,3 +154,43 @@ def test_cli_eval_reports_accuracy(tmp_path, parser: EmbeddedNluParser) -> None:
     report = json.loads(out.output)
     assert report["n"] == 2 and report["accuracy"] == 1.0
     assert report["out_of_scope_recall"] == 1.0
+
+
+class _CountingEncoder:
+    """Wraps the real encoder and records the batch sizes it is called with."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+        self.id = inner.id
+        self.calls: list[int] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        return self.inner.encode(texts)
+
+
+def test_pieces_are_encoded_only_when_the_message_may_hold_several_requests(
+    parser: EmbeddedNluParser,
+) -> None:
+    counting = _CountingEncoder(parser.encoder)
+    local = EmbeddedNluParser(parser.classifier, counting)
+    one = local.parse("I want to return it and get my money back")
+    assert one.intent == "return_request" and len(one.spans) == 1
+    assert counting.calls == [1]  # the whole message only
+    counting.calls.clear()
+    two = local.parse("cancel 5512 and tell me where 5520 is")
+    assert [s.intent for s in two.spans] == ["order_cancel", "order_status"]
+    assert counting.calls == [1, 2]  # the whole message, then both pieces in one batch
+
+
+def _ranked(intent: str, confidence: float, clarify: bool = False) -> Ranked:
+    return Ranked(intent, confidence, [(intent, confidence)], clarify)
+
+
+def test_gate_opens_on_doubt_out_of_scope_or_two_numbers() -> None:
+    sure = _ranked("order_status", 0.99)
+    assert not may_hold_several_requests("where is 5512 and when will it come", sure)
+    assert may_hold_several_requests("where is 5512 and 5520", sure)
+    assert may_hold_several_requests("where is it and cancel", _ranked("order_status", 0.9))
+    assert may_hold_several_requests("hm and so on", _ranked(OUT_OF_SCOPE, 0.99))
+    assert may_hold_several_requests("a and b", _ranked("order_status", 0.99, clarify=True))
