@@ -13,50 +13,25 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from parley.app import create_app
+from tests.live import browser_test, free_port, launch_chromium, live_server
 
-CHROMIUM = Path("/usr/bin/chromium")
 CUSTOMER = "C-2003"  # Peter Brown: one number, English, balance 2,500 RUB in the demo data
 MSISDN = "+79160000004"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = browser_test
 
 
 @pytest.fixture
 def served(make_system: Any) -> Iterator[tuple[str, Any]]:
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    system = make_system(public_url=base)
-    config = uvicorn.Config(
-        create_app(system.settings, system), host="127.0.0.1", port=port, log_level="warning"
-    )
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield base, system
-    instance.should_exit = True
-    thread.join(timeout=10)
+    system = make_system(public_url=f"http://127.0.0.1:{port}")
+    with live_server(system, port) as base:
+        yield base, system
 
 
 def test_top_up_link_is_paid_in_the_browser_and_the_balance_shows_it(
@@ -69,17 +44,7 @@ def test_top_up_link_is_paid_in_the_browser_and_the_balance_shows_it(
     base, system = served
     before = system.backend.get_subscriber(MSISDN).balance
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(p)
         try:
             chat = browser.new_page()
             chat.goto(f"{base}/chat?customer={CUSTOMER}")
