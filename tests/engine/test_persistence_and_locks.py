@@ -126,3 +126,16 @@ def test_a_turn_that_cannot_be_recorded_leaves_no_checkpoint_behind(make_system:
     store.record_turn = original
     after = system.engine.graph.get_state({"configurable": {"thread_id": "s-atomic"}}).values
     assert after == before  # neither the transcript nor the dialogue state moved on
+
+
+def test_a_code_word_is_never_stored_or_shown(make_system: Any) -> None:
+    system = make_system()
+    if "unlock_number" not in system.runtime.actions:
+        return  # the telecom pack is not enabled in this tree
+    system.engine.handle(InboundMessage("s-cw", "C-2004", "unlock my number please"))
+    result = system.engine.handle(InboundMessage("s-cw", "C-2004", "берёза"))
+    assert [a["action"] for a in result["actions"]] == ["unlock_number"]
+    dump = str(system.engine.conversation("s-cw")) + str(result)
+    state = system.engine.graph.get_state({"configurable": {"thread_id": "s-cw"}}).values
+    assert "берёза" not in dump and "берёза" not in str(state)
+    assert "[code word hidden]" in dump

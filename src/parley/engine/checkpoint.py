@@ -121,13 +121,3 @@ def make_checkpointer(database_url: str) -> Any:
         path = database_url.split(":///", 1)[1] if ":///" in database_url else ":memory:"
         return sqlite_saver(path or ":memory:")
     raise ValueError(f"unsupported database URL scheme: {database_url.split(':', 1)[0]}")
-
-
-@contextmanager
-def closing_saver(saver: Any) -> Iterator[Any]:
-    try:
-        yield saver
-    finally:
-        close = getattr(saver, "close_all", None)
-        if close:
-            close()

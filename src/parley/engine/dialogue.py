@@ -500,8 +500,6 @@ class _Decision:
             self.current_intent = span.intent
             entities = span.entities if len(spans) > 1 else nlu.entities
             self.serve_intent(span.intent, entities)
-        if nlu.needs_clarification and len(spans) == 1 and nlu.alternatives[1:]:
-            pass  # served the most likely reading; the clarifying question is asked only when not understood
 
     def serve_intent(self, intent: str, entities: dict[str, Any]) -> None:
         route = self.route_for(intent)

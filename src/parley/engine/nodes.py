@@ -220,7 +220,7 @@ def respond(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, 
         turn.plan and turn.plan[0].reply and "greeting" in turn.plan[0].reply.key
     ):
         turn.texts[0]["text"] = f"{rt.nlg.render('tone.salutation', voice)} {turn.texts[0]['text']}".strip()
-    window = [{"role": "customer", "text": turn.message.text[:2000], "at": turn.at}]
+    window = [{"role": "customer", "text": turn.customer_text[:2000], "at": turn.at}]
     window += [{"role": "agent", "text": t["text"], "at": turn.at} for t in turn.texts]
     return {
         "messages": push_window(state.get("messages") or [], window, rt.settings.history_window),

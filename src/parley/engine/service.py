@@ -122,7 +122,7 @@ class Engine:
     def _transcript(turn: Turn) -> list[Any]:
         from parley.store.conversations import TranscriptEntry
 
-        entries = [TranscriptEntry(role="customer", text=turn.message.text, at=turn.at)]
+        entries = [TranscriptEntry(role="customer", text=turn.customer_text, at=turn.at)]
         entries += [TranscriptEntry(role="agent", text=t["text"], at=turn.at) for t in turn.texts]
         return entries
 

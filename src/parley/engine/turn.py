@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from parley.packs.base import CustomerContext
 
 
+CODE_WORD_REDACTED = "[code word hidden]"
+
+
 @dataclass(slots=True)
 class InboundMessage:
     session_id: str
@@ -51,6 +54,13 @@ class Turn:
     texts: list[dict[str, Any]] = field(default_factory=list)  # rendered replies: {"text", "quick_replies"}
     executed: list[dict[str, Any]] = field(default_factory=list)  # actions run this turn (contract shape)
     escalation: dict[str, Any] | None = None
+
+    @property
+    def customer_text(self) -> str:
+        """The customer's message as it may be stored and shown: a code word never is."""
+        if self.nlu is not None and self.nlu.entities.get("code_word"):
+            return CODE_WORD_REDACTED
+        return self.message.text
 
     @property
     def plan_has_actions(self) -> bool:
