@@ -108,6 +108,18 @@ def test_an_ordinary_turn_is_one_durable_commit_with_its_checkpoint(make_system:
     assert system.engine.conversation("s-one")["dialog_context"]["focus_order_id"] == "100287"
 
 
+def test_a_turn_reads_through_one_connection(make_system: Any) -> None:
+    from sqlalchemy import event
+
+    system = make_system()
+    system.engine.handle(InboundMessage("s-reads", "C-1002", "hello"))
+    checkouts: list[int] = []
+    event.listen(system.db.read_engine.pool, "checkout", lambda *a: checkouts.append(1))
+    answer = system.engine.handle(InboundMessage("s-reads", "C-1002", "where is my order 100301?"))
+    assert answer["actions"][0]["params"]["order_id"] == "100301"
+    assert checkouts == [1]  # customer, conversation, orders, loyalty, preferences...: one checkout
+
+
 def test_a_turn_that_cannot_be_recorded_leaves_no_checkpoint_behind(make_system: Any) -> None:
     system = make_system()
     system.engine.handle(InboundMessage("s-atomic", "C-1002", "please cancel order 100301"))

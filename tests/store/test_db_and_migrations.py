@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.pool import StaticPool
 
 from parley.store.base import all_metadata
@@ -144,3 +144,30 @@ def test_data_cli_import_does_not_load_the_database_layer() -> None:
     code = "import sys, parley.backends.reference.cli; print('sqlalchemy' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_reads_share_one_autocommit_connection_and_see_the_latest_commit(db: Database) -> None:
+    upgrade_engine(db.engine)
+    statements: list[str] = []
+    checkouts: list[int] = []
+    event.listen(
+        db.read_engine, "before_cursor_execute", lambda *a: statements.append(a[2].split()[0].upper())
+    )
+    event.listen(db.read_engine.pool, "checkout", lambda *a: checkouts.append(1))
+    count = text("SELECT count(*) FROM service_catalog")
+    with db.shared_reads():
+        with db.reading() as first:
+            before = first.execute(count).scalar()
+        # a commit made mid-way is visible to the next read: reads hold no snapshot
+        with db.session() as s:
+            s.execute(text("INSERT INTO service_catalog (code, name, monthly_fee) VALUES ('z', 'Z', 1)"))
+        with db.reading() as second:
+            assert second is first
+            assert second.execute(count).scalar() == before + 1
+            if db.dialect == "postgresql":
+                assert second.connection.driver_connection.autocommit is True
+    assert checkouts == [1]
+    assert statements == ["SELECT", "SELECT"]  # no BEGIN, no ROLLBACK round trips
+    with db.reading() as alone:  # outside shared_reads: a connection of its own
+        assert alone.execute(count).scalar() == before + 1
+    assert checkouts == [1, 1]

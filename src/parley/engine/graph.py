@@ -1,10 +1,13 @@
-"""The dialogue graph: perceive (load_context, understand) -> reply (decide, [act], respond).
+"""The dialogue graph: one LangGraph step, `turn`, running the five stages in order.
 
-The five stages are separate, separately tested functions (`engine/nodes.py`); the graph runs them
-as two LangGraph steps. Each step costs LangGraph bookkeeping (task preparation, an in-memory
-checkpoint, channel updates: ~0.2 ms each here, measured in benchmarks/README.md), and nothing is
-gained by more steps: with `durability="exit"` only the final state is persisted, and no stage runs
-in parallel with another. The boundary that matters is kept: everything before `reply` only reads.
+The stages (load_context, understand, decide, [act], respond) are separate, separately tested
+functions (`engine/nodes.py`); the graph runs them as ONE step. Every LangGraph step costs
+bookkeeping — task preparation, an in-memory checkpoint, channel updates and a stream event — and
+nothing is gained by more steps here: with `durability="exit"` only the final state is persisted, no
+stage runs in parallel with another, and a failed turn is retried whole (the engine answers a repeated
+`message_id` from the store). Measured in benchmarks/README.md ("Dialogue turns"): two steps cost
+~0.2-0.4 ms more per turn than one. The boundary that matters is kept in code: the stages before
+`decide` only read.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from parley.engine.turn import Turn
 
 Stage = Callable[[ConversationState, GraphRuntime[Turn]], dict[str, Any]]
 
+READ_ONLY_STAGES: list[Stage] = [nodes.load_context, nodes.understand]
+
 
 def run_stages(state: ConversationState, runtime: GraphRuntime[Turn], stages: list[Stage]) -> dict[str, Any]:
     """Runs stages in order, each seeing the state as updated by the ones before; returns all updates."""
@@ -33,12 +38,9 @@ def run_stages(state: ConversationState, runtime: GraphRuntime[Turn], stages: li
     return updates
 
 
-def perceive(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, Any]:
-    return run_stages(state, runtime, [nodes.load_context, nodes.understand])
-
-
-def reply(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, Any]:
-    updates = run_stages(state, runtime, [nodes.decide])
+def turn(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, Any]:
+    """The whole turn: perceive, decide, then act only when the plan holds an action, and respond."""
+    updates = run_stages(state, runtime, [*READ_ONLY_STAGES, nodes.decide])
     later: list[Stage] = [nodes.act, nodes.respond] if runtime.context.plan_has_actions else [nodes.respond]
     updates.update(run_stages({**state, **updates}, runtime, later))  # type: ignore[typeddict-item]
     return updates
@@ -46,9 +48,7 @@ def reply(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, An
 
 def build_graph(checkpointer: Any) -> Any:
     graph = StateGraph(ConversationState, context_schema=Turn)
-    graph.add_node("perceive", perceive)
-    graph.add_node("reply", reply)
-    graph.add_edge(START, "perceive")
-    graph.add_edge("perceive", "reply")
-    graph.add_edge("reply", END)
+    graph.add_node("turn", turn)
+    graph.add_edge(START, "turn")
+    graph.add_edge("turn", END)
     return graph.compile(checkpointer=checkpointer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,21 @@ class Runtime:
         if customer is None:
             raise LookupError("unknown customer")
         return customer
+
+    def shared_reads(self) -> AbstractContextManager[Any]:
+        """One read connection for the whole turn, for the store and a database backend alike.
+
+        The store and the reference backend share one `Database` (bootstrap wires it so); a backend
+        on another database, or not on a database at all, keeps its own connections.
+        """
+        stack = ExitStack()
+        databases = {
+            id(db): db for db in (getattr(self.conversations, "db", None), getattr(self.backend, "db", None))
+        }
+        for db in databases.values():
+            if db is not None and hasattr(db, "shared_reads"):
+                stack.enter_context(db.shared_reads())
+        return stack
 
     def remember_customer(self, customer: Customer | None) -> None:
         self._customers.customer = customer

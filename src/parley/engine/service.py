@@ -45,6 +45,10 @@ class Engine:
         self.graph = build_graph(checkpointer)
 
     def handle(self, message: InboundMessage) -> dict[str, Any]:
+        with self.runtime.shared_reads():
+            return self._handle(message)
+
+    def _handle(self, message: InboundMessage) -> dict[str, Any]:
         rt = self.runtime
         customer = rt.backend.get_customer(message.customer_id)
         if customer is None:

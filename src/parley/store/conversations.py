@@ -8,12 +8,13 @@ transcript rows, action rows and the processed-message response are inserted. Re
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Integer, String, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from parley import clock
@@ -32,6 +33,28 @@ from parley.store.models import (
 from parley.store.types import iso, parse_instant
 
 OPEN_STATUSES = ("open", "assigned")
+
+# Statements every turn runs, built once (building a statement costs SQLAlchemy more than SQLite
+# takes to run it; a prebuilt one goes straight to the engine's compiled cache).
+_conversations = cast(Table, Conversation.__table__)
+_processed = cast(Table, ProcessedMessage.__table__)
+_CONVERSATION = select(_conversations).where(_conversations.c.session_id == bindparam("session_id"))
+_PROCESSED = select(_processed.c.response).where(
+    _processed.c.session_id == bindparam("session_id"), _processed.c.message_id == bindparam("message_id")
+)
+_COUNT_TURN = (
+    update(_conversations)
+    .where(_conversations.c.session_id == bindparam("sid"))
+    .values(
+        updated_at=bindparam("now"),
+        turn_count=_conversations.c.turn_count + 1,
+        message_count=_conversations.c.message_count + bindparam("added", type_=Integer),
+        status=func.coalesce(bindparam("new_status", type_=String), _conversations.c.status),
+        language=func.coalesce(bindparam("new_language", type_=String), _conversations.c.language),
+    )
+    .returning(_conversations.c.message_count, _conversations.c.turn_count, _conversations.c.customer_id)
+)
+_INSERT_TRANSCRIPT = insert(TranscriptMessage)
 _PRIORITY_RANK = {name: rank for rank, name in enumerate(ESCALATION_PRIORITIES)}
 
 
@@ -154,9 +177,8 @@ class ConversationStore:
             return _info(created)
 
     def get_conversation(self, session_id: str) -> ConversationInfo | None:
-        table = Conversation.__table__
-        with self.db.engine.connect() as c:  # a Core read: this runs on every turn
-            row = c.execute(select(table).where(table.c.session_id == session_id)).first()
+        with self.db.reading() as c:  # a Core read: this runs on every turn
+            row = c.execute(_CONVERSATION, {"session_id": session_id}).first()
             return _info(row) if row else None
 
     def set_conversation_status(self, session_id: str, status: str) -> None:
@@ -172,8 +194,8 @@ class ConversationStore:
 
     def processed_response(self, session_id: str, message_id: str) -> dict[str, Any] | None:
         """The response already given to this message id, if it was processed."""
-        with self.db.read() as s:
-            row = s.get(ProcessedMessage, (session_id, message_id))
+        with self.db.reading() as c:
+            row = c.execute(_PROCESSED, {"session_id": session_id, "message_id": message_id}).first()
             return dict(row.response) if row else None
 
     def record_turn(
@@ -199,22 +221,16 @@ class ConversationStore:
         if status is not None:
             _check(status, CONVERSATION_STATUSES, "conversation status")
         now = clock.now()
-        table = cast(Table, Conversation.__table__)
-        values: dict[str, Any] = {
-            "updated_at": now,
-            "turn_count": table.c.turn_count + 1,
-            "message_count": table.c.message_count + len(messages),
-        }
-        if status is not None:
-            values["status"] = status
-        if language is not None:
-            values["language"] = language
         with self.db.write_connection() as s:  # Core only: one commit, no ORM unit of work
             counters = s.execute(
-                update(table)
-                .where(table.c.session_id == session_id)
-                .values(**values)
-                .returning(table.c.message_count, table.c.turn_count, table.c.customer_id)
+                _COUNT_TURN,
+                {
+                    "sid": session_id,
+                    "now": now,
+                    "added": len(messages),
+                    "new_status": status,
+                    "new_language": language,
+                },
             ).one_or_none()
             if counters is None:
                 raise LookupError(f"conversation {session_id} does not exist; call ensure_conversation first")
@@ -223,7 +239,7 @@ class ConversationStore:
             if messages:
                 # A Core bulk insert: the ORM unit of work costs more than the rows themselves here.
                 s.execute(
-                    insert(TranscriptMessage),
+                    _INSERT_TRANSCRIPT,
                     [
                         {
                             "session_id": session_id,
@@ -474,11 +490,16 @@ def _insert_ignore(s: Session | Connection, model: type[Any], rows: list[dict[st
     if not rows:
         return
     dialect = s.dialect if isinstance(s, Connection) else s.get_bind().dialect
-    if dialect.name == "postgresql":
+    s.execute(_insert_ignore_statement(dialect.name, model.__table__), rows)
+
+
+@functools.cache
+def _insert_ignore_statement(dialect_name: str, table: Table) -> Any:
+    """Built once per dialect and table: the action log and processed messages take one per turn."""
+    if dialect_name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        s.execute(pg_insert(model).on_conflict_do_nothing(), rows)
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        return pg_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        s.execute(sqlite_insert(model).on_conflict_do_nothing(), rows)
+    return sqlite_insert(table).on_conflict_do_nothing()

@@ -5,12 +5,19 @@ and processes: WAL (readers never block the writer), a busy timeout instead of i
 locked", foreign keys on, and SQLAlchemy — not the sqlite3 module — emitting BEGIN, so that
 transactional DDL and SAVEPOINTs work. Write sessions start with `BEGIN IMMEDIATE`, taking the write
 lock up front: a read-then-write transaction can then never fail half-way with SQLITE_BUSY.
+
+Per-turn reads (`Database.reading`) run without a transaction at all — autocommit, each statement
+sees the latest committed data — and, inside `Database.shared_reads()`, all on one connection. A
+turn makes about ten one-row lookups: giving each its own pooled connection plus BEGIN and ROLLBACK
+cost more than the queries (measured in benchmarks/README.md, "Dialogue turns"); on PostgreSQL it
+also saves two round trips per lookup.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -20,6 +27,7 @@ from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _BEGIN_OPTION = "parley_sqlite_begin"
+_NO_BEGIN = "NONE"  # autocommit reads: the sqlite3 module runs with isolation_level=None, so no BEGIN at all
 
 
 def normalize_url(url: str) -> str:
@@ -69,7 +77,8 @@ def _sqlite_engine(url: str, *, in_memory: bool, **overrides: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode != _NO_BEGIN:
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
@@ -90,6 +99,25 @@ class Database:
         self._writer_bind = writer_bind
         self._writer = sessionmaker(bind=writer_bind, expire_on_commit=False)
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.read_engine = self._autocommit_reads()
+        self._shared: ContextVar[Connection | None] = ContextVar(f"parley_reads_{id(self)}", default=None)
+
+    def _autocommit_reads(self) -> Engine:
+        """The engine behind `reading()`: statements outside any transaction, from a pool of its own.
+
+        A pool of its own because a turn holds its read connection while it writes: sharing one pool,
+        enough concurrent turns could each hold a reader and all wait for a writer.
+        """
+        if self.dialect == "sqlite" and isinstance(self.engine.pool, StaticPool):
+            # One connection shared by every session (in-memory): a reader closing it must not end a
+            # writer's transaction, so reads keep their own (cheap) deferred transaction here.
+            return self.engine
+        url = self.engine.url.render_as_string(hide_password=False)
+        if self.dialect == "sqlite":
+            return make_engine(url, pool_size=5, max_overflow=40).execution_options(
+                **{_BEGIN_OPTION: _NO_BEGIN}
+            )
+        return make_engine(url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=20)
 
     @property
     def dialect(self) -> str:
@@ -120,6 +148,33 @@ class Database:
             yield conn
 
     @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for Core lookups: the shared one inside `shared_reads()`, else a fresh one.
+
+        Autocommit: every statement sees the latest committed data, and nothing is held open between
+        statements (no snapshot, no lock). Never write through it.
+        """
+        shared = self._shared.get()
+        if shared is not None:
+            yield shared
+            return
+        with self.read_engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def shared_reads(self) -> Iterator[None]:
+        """Within the block, this thread's `reading()` calls share one connection (one checkout)."""
+        if self._shared.get() is not None:
+            yield
+            return
+        with self.read_engine.connect() as conn:
+            token = self._shared.set(conn)
+            try:
+                yield
+            finally:
+                self._shared.reset(token)
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only transaction (rolled back at the end, never committed)."""
         with self._reader() as session:
@@ -130,3 +185,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()

@@ -41,18 +41,16 @@ from parley.backends.records import (
     TechnicianSlot,
     Ticket,
 )
-from parley.backends.reference import codeword
+from parley.backends.reference import codeword, lookups
 from parley.backends.reference.addresses import PHONE_CHANNELS, normalize_address
 from parley.backends.reference.models import (
     BookingRow,
     CatalogServiceRow,
     CustomerChannelRow,
     CustomerRow,
-    LoyaltyRow,
     OrderRow,
     OutageRow,
     PaymentRow,
-    PreferencesRow,
     ReturnRow,
     SubscriberRow,
     SubscriberServiceRow,
@@ -248,18 +246,15 @@ class SqlBackend:
 
     # -- CustomerDirectory
 
-    # The per-turn reads below use Core selects on a plain connection: the ORM's identity map and
-    # relationship loading cost 2-5x the query itself for these one-shot, read-only lookups.
+    # The per-turn reads below run prebuilt Core selects (lookups.py) on `Database.reading()`: the ORM's
+    # identity map and relationship loading cost 2-5x the query itself for these one-shot lookups.
 
     def get_customer(self, customer_id: str) -> Customer | None:
-        customers, channels = CustomerRow.__table__, CustomerChannelRow.__table__
-        with self.db.engine.connect() as c:
-            row = c.execute(select(customers).where(customers.c.id == customer_id)).first()
+        with self.db.reading() as c:
+            row = c.execute(lookups.CUSTOMER, {"customer_id": customer_id}).first()
             if row is None:
                 return None
-            found = c.execute(
-                select(channels.c.channel, channels.c.address).where(channels.c.customer_id == customer_id)
-            )
+            found = c.execute(lookups.CUSTOMER_CHANNELS, {"customer_id": customer_id})
             return customer_record(row, {ch: address for ch, address in found})
 
     def list_customers(self, limit: int = 200) -> list[Customer]:
@@ -297,20 +292,13 @@ class SqlBackend:
     # -- OrderBackend
 
     def recent_orders(self, customer_id: str, limit: int = 10) -> list[Order]:
-        orders = OrderRow.__table__
-        with self.db.engine.connect() as c:
-            rows = c.execute(
-                select(orders)
-                .where(orders.c.customer_id == customer_id)
-                .order_by(orders.c.date.desc(), orders.c.id.desc())
-                .limit(limit)
-            )
+        with self.db.reading() as c:
+            rows = c.execute(lookups.RECENT_ORDERS, {"customer_id": customer_id, "limit": limit})
             return [order_record(r) for r in rows]
 
     def get_order(self, order_id: str) -> Order | None:
-        orders = OrderRow.__table__
-        with self.db.engine.connect() as c:
-            row = c.execute(select(orders).where(orders.c.id == order_id)).first()
+        with self.db.reading() as c:
+            row = c.execute(lookups.ORDER, {"order_id": order_id}).first()
             return order_record(row) if row else None
 
     def update_order(self, order_id: str, **changes: object) -> Order:
@@ -351,15 +339,13 @@ class SqlBackend:
     # -- LoyaltyBackend / PreferencesBackend
 
     def get_loyalty(self, customer_id: str) -> Loyalty | None:
-        loyalty = LoyaltyRow.__table__
-        with self.db.engine.connect() as c:
-            row = c.execute(select(loyalty).where(loyalty.c.customer_id == customer_id)).first()
+        with self.db.reading() as c:
+            row = c.execute(lookups.LOYALTY, {"customer_id": customer_id}).first()
             return Loyalty(customer_id=row.customer_id, tier=row.tier, points=row.points) if row else None
 
     def get_preferences(self, customer_id: str) -> Preferences | None:
-        preferences = PreferencesRow.__table__
-        with self.db.engine.connect() as c:
-            row = c.execute(select(preferences).where(preferences.c.customer_id == customer_id)).first()
+        with self.db.reading() as c:
+            row = c.execute(lookups.PREFERENCES, {"customer_id": customer_id}).first()
             if row is None:
                 return None
             return Preferences(
@@ -412,21 +398,12 @@ class SqlBackend:
     # -- TelecomBackend: numbers and services
 
     def subscribers_of(self, customer_id: str) -> list[Subscriber]:
-        subscribers, services = SubscriberRow.__table__, SubscriberServiceRow.__table__
-        with self.db.engine.connect() as c:
-            rows = list(
-                c.execute(
-                    select(subscribers)
-                    .where(subscribers.c.customer_id == customer_id)
-                    .order_by(subscribers.c.msisdn)
-                )
-            )
+        with self.db.reading() as c:
+            rows = list(c.execute(lookups.SUBSCRIBERS, {"customer_id": customer_id}))
             if not rows:
                 return []
             by_number: dict[str, list[Any]] = {r.msisdn: [] for r in rows}
-            for service in c.execute(
-                select(services).where(services.c.msisdn.in_(list(by_number))).order_by(services.c.code)
-            ):
+            for service in c.execute(lookups.SUBSCRIBER_SERVICES, {"numbers": list(by_number)}):
                 by_number[service.msisdn].append(service)
             return [subscriber_record(r, by_number[r.msisdn]) for r in rows]
 

@@ -1,0 +1,53 @@
+"""The reference backend's per-turn lookups, built once as Core statements with bound parameters.
+
+Every turn reads the customer, their recent orders, loyalty, preferences and numbers. Building a
+`select(...)` costs SQLAlchemy more than running it on SQLite (statement objects, then a cache key
+to find the compiled form); a prebuilt statement skips the building, and its compiled form is
+found in the engine's cache.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, select
+
+from parley.backends.reference.models import (
+    CustomerChannelRow,
+    CustomerRow,
+    LoyaltyRow,
+    OrderRow,
+    PreferencesRow,
+    SubscriberRow,
+    SubscriberServiceRow,
+)
+
+_customers = CustomerRow.__table__
+_channels = CustomerChannelRow.__table__
+_orders = OrderRow.__table__
+_loyalty = LoyaltyRow.__table__
+_preferences = PreferencesRow.__table__
+_subscribers = SubscriberRow.__table__
+_services = SubscriberServiceRow.__table__
+
+CUSTOMER = select(_customers).where(_customers.c.id == bindparam("customer_id"))
+CUSTOMER_CHANNELS = select(_channels.c.channel, _channels.c.address).where(
+    _channels.c.customer_id == bindparam("customer_id")
+)
+ORDER = select(_orders).where(_orders.c.id == bindparam("order_id"))
+RECENT_ORDERS = (
+    select(_orders)
+    .where(_orders.c.customer_id == bindparam("customer_id"))
+    .order_by(_orders.c.date.desc(), _orders.c.id.desc())
+    .limit(bindparam("limit"))
+)
+LOYALTY = select(_loyalty).where(_loyalty.c.customer_id == bindparam("customer_id"))
+PREFERENCES = select(_preferences).where(_preferences.c.customer_id == bindparam("customer_id"))
+SUBSCRIBERS = (
+    select(_subscribers)
+    .where(_subscribers.c.customer_id == bindparam("customer_id"))
+    .order_by(_subscribers.c.msisdn)
+)
+SUBSCRIBER_SERVICES = (
+    select(_services)
+    .where(_services.c.msisdn.in_(bindparam("numbers", expanding=True)))
+    .order_by(_services.c.code)
+)
