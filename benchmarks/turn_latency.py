@@ -409,13 +409,52 @@ def run_mode(
     return results
 
 
-def warm_up(system: Any) -> None:
-    """First turns pay imports, caches and the encoder's first call; keep them out of the figures."""
+def warm_up(system: Any) -> str:
+    """First turns pay imports, caches and the encoder's first call; keep them out of the figures.
+
+    Returns the session: a real ten-turn conversation, on which the LangGraph floor is measured.
+    """
     from parley.engine.turn import InboundMessage
 
     session = f"warm-{uuid.uuid4().hex[:6]}"
     for i, text in enumerate(CONVERSATION):
         system.engine.handle(InboundMessage(session, CUSTOMER, text, message_id=f"w{i}"))
+    return session
+
+
+def langgraph_floor(system: Any, session: str, rounds: int = 300) -> float:
+    """p50 seconds of one LangGraph invoke that does nothing, with Parley's checkpointer and state.
+
+    A one-node graph whose node returns no update, compiled with the engine's own checkpointer and
+    `ConversationState`, run on a conversation the benchmark grew (so it loads and re-saves a real
+    dialogue state) with `durability="exit"` inside the checkpointer's deferral, as the engine runs
+    it; the deferred statements are dropped (writing them belongs to the turn's record). What is
+    left is the dependency's own cost per turn: the part of the engine overhead Parley cannot cut
+    while it runs on LangGraph.
+    """
+    from langgraph.graph import END, START, StateGraph
+
+    from parley.engine.state import ConversationState
+
+    graph = StateGraph(ConversationState)
+    graph.add_node("noop", lambda state: {})
+    graph.add_edge(START, "noop")
+    graph.add_edge("noop", END)
+    checkpointer = system.engine.checkpointer
+    compiled = graph.compile(checkpointer=checkpointer)
+    config = {"configurable": {"thread_id": session}}
+    deferring = getattr(checkpointer, "deferring", None)
+    times: list[float] = []
+    for i in range(rounds + 20):
+        start = time.perf_counter()
+        if deferring is not None:
+            with deferring(session):
+                compiled.invoke({}, config=config, durability="exit")
+        else:
+            compiled.invoke({}, config=config, durability="exit")
+        if i >= 20:
+            times.append(time.perf_counter() - start)
+    return pct(times, 0.5)
 
 
 def run_backend(
@@ -426,7 +465,7 @@ def run_backend(
     with factory(parser) as (system, probe):
         timed = TimedParser(system.runtime.parser)
         system.runtime.parser = timed
-        warm_up(system)
+        warm_session = warm_up(system)
         modes: list[tuple[str, Callable[[Any], Iterator[Send]], list[int]]] = [
             ("in-process", in_process, args.lengths)
         ]
@@ -445,6 +484,13 @@ def run_backend(
                 results += run_mode(backend, mode, send, system, probe, timed, lengths, args.window, progress)
             finally:
                 gen.close()
+            if mode == "in-process":
+                gc.collect()
+                floor = langgraph_floor(system, warm_session)
+                notes.append(
+                    f"{backend}: LangGraph floor (a no-op one-node graph, same checkpointer, state and "
+                    f"deferral, on a ten-turn conversation): p50 {floor * 1000:.2f} ms per invoke"
+                )
             if isinstance(probe, PostgresProbe):
                 if idle:
                     notes.append(

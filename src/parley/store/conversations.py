@@ -277,8 +277,8 @@ class ConversationStore:
                     ProcessedMessage,
                     [{"session_id": session_id, "message_id": message_id, "response": response, "at": now}],
                 )
-            for sql, params in also:
-                s.exec_driver_sql(sql, params)
+            if also:
+                _run_driver_statements(s, also)
 
     def transcript(self, session_id: str, limit: int | None = None) -> list[TranscriptEntry]:
         """Oldest first; with `limit`, the last `limit` messages."""
@@ -483,6 +483,23 @@ def _escalation_row(row: Escalation, queue_position: int) -> dict[str, Any]:
         "updated_at": iso(row.updated_at),
         "queue_position": queue_position,
     }
+
+
+def _run_driver_statements(conn: Connection, statements: Sequence[tuple[str, Any]]) -> None:
+    """Runs driver-level SQL on the DBAPI cursor of `conn`, inside its transaction.
+
+    The statements are already in the driver's own parameter style (the checkpointer wrote them), so
+    SQLAlchemy has nothing to add; its per-statement bookkeeping would cost more than the statements.
+    """
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for sql, params in statements:
+            if isinstance(params, list):
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params)
+    finally:
+        cursor.close()
 
 
 def _insert_ignore(s: Session | Connection, model: type[Any], rows: list[dict[str, Any]]) -> None:
