@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from parley import clock
 from parley.store.db import Database
+from parley.store.driver_query import DriverQuery
 from parley.store.models import (
     CONVERSATION_STATUSES,
     ESCALATION_PRIORITIES,
@@ -38,9 +39,13 @@ OPEN_STATUSES = ("open", "assigned")
 # takes to run it; a prebuilt one goes straight to the engine's compiled cache).
 _conversations = cast(Table, Conversation.__table__)
 _processed = cast(Table, ProcessedMessage.__table__)
-_CONVERSATION = select(_conversations).where(_conversations.c.session_id == bindparam("session_id"))
-_PROCESSED = select(_processed.c.response).where(
-    _processed.c.session_id == bindparam("session_id"), _processed.c.message_id == bindparam("message_id")
+_CONVERSATION = DriverQuery(
+    select(_conversations).where(_conversations.c.session_id == bindparam("session_id"))
+)
+_PROCESSED = DriverQuery(
+    select(_processed.c.response).where(
+        _processed.c.session_id == bindparam("session_id"), _processed.c.message_id == bindparam("message_id")
+    )
 )
 _COUNT_TURN = (
     update(_conversations)
@@ -178,7 +183,7 @@ class ConversationStore:
 
     def get_conversation(self, session_id: str) -> ConversationInfo | None:
         with self.db.reading() as c:  # a Core read: this runs on every turn
-            row = c.execute(_CONVERSATION, {"session_id": session_id}).first()
+            row = _CONVERSATION.first(c, {"session_id": session_id})
             return _info(row) if row else None
 
     def set_conversation_status(self, session_id: str, status: str) -> None:
@@ -195,7 +200,7 @@ class ConversationStore:
     def processed_response(self, session_id: str, message_id: str) -> dict[str, Any] | None:
         """The response already given to this message id, if it was processed."""
         with self.db.reading() as c:
-            row = c.execute(_PROCESSED, {"session_id": session_id, "message_id": message_id}).first()
+            row = _PROCESSED.first(c, {"session_id": session_id, "message_id": message_id})
             return dict(row.response) if row else None
 
     def record_turn(

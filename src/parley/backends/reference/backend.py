@@ -251,10 +251,10 @@ class SqlBackend:
 
     def get_customer(self, customer_id: str) -> Customer | None:
         with self.db.reading() as c:
-            row = c.execute(lookups.CUSTOMER, {"customer_id": customer_id}).first()
+            row = lookups.CUSTOMER.first(c, {"customer_id": customer_id})
             if row is None:
                 return None
-            found = c.execute(lookups.CUSTOMER_CHANNELS, {"customer_id": customer_id})
+            found = lookups.CUSTOMER_CHANNELS.all(c, {"customer_id": customer_id})
             return customer_record(row, {ch: address for ch, address in found})
 
     def list_customers(self, limit: int = 200) -> list[Customer]:
@@ -293,12 +293,12 @@ class SqlBackend:
 
     def recent_orders(self, customer_id: str, limit: int = 10) -> list[Order]:
         with self.db.reading() as c:
-            rows = c.execute(lookups.RECENT_ORDERS, {"customer_id": customer_id, "limit": limit})
+            rows = lookups.RECENT_ORDERS.all(c, {"customer_id": customer_id, "limit": limit})
             return [order_record(r) for r in rows]
 
     def get_order(self, order_id: str) -> Order | None:
         with self.db.reading() as c:
-            row = c.execute(lookups.ORDER, {"order_id": order_id}).first()
+            row = lookups.ORDER.first(c, {"order_id": order_id})
             return order_record(row) if row else None
 
     def update_order(self, order_id: str, **changes: object) -> Order:
@@ -340,12 +340,12 @@ class SqlBackend:
 
     def get_loyalty(self, customer_id: str) -> Loyalty | None:
         with self.db.reading() as c:
-            row = c.execute(lookups.LOYALTY, {"customer_id": customer_id}).first()
+            row = lookups.LOYALTY.first(c, {"customer_id": customer_id})
             return Loyalty(customer_id=row.customer_id, tier=row.tier, points=row.points) if row else None
 
     def get_preferences(self, customer_id: str) -> Preferences | None:
         with self.db.reading() as c:
-            row = c.execute(lookups.PREFERENCES, {"customer_id": customer_id}).first()
+            row = lookups.PREFERENCES.first(c, {"customer_id": customer_id})
             if row is None:
                 return None
             return Preferences(
@@ -399,11 +399,11 @@ class SqlBackend:
 
     def subscribers_of(self, customer_id: str) -> list[Subscriber]:
         with self.db.reading() as c:
-            rows = list(c.execute(lookups.SUBSCRIBERS, {"customer_id": customer_id}))
+            rows = list(lookups.SUBSCRIBERS.all(c, {"customer_id": customer_id}))
             if not rows:
                 return []
             by_number: dict[str, list[Any]] = {r.msisdn: [] for r in rows}
-            for service in c.execute(lookups.SUBSCRIBER_SERVICES, {"numbers": list(by_number)}):
+            for service in lookups.SUBSCRIBER_SERVICES.all(c, {"numbers": list(by_number)}):
                 by_number[service.msisdn].append(service)
             return [subscriber_record(r, by_number[r.msisdn]) for r in rows]
 

@@ -2,8 +2,8 @@
 
 Every turn reads the customer, their recent orders, loyalty, preferences and numbers. Building a
 `select(...)` costs SQLAlchemy more than running it on SQLite (statement objects, then a cache key
-to find the compiled form); a prebuilt statement skips the building, and its compiled form is
-found in the engine's cache.
+to find the compiled form); these are built once, and on SQLite run on the driver's cursor
+(`parley.store.driver_query`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from parley.backends.reference.models import (
     SubscriberRow,
     SubscriberServiceRow,
 )
+from parley.store.driver_query import DriverQuery
 
 _customers = CustomerRow.__table__
 _channels = CustomerChannelRow.__table__
@@ -28,25 +29,27 @@ _preferences = PreferencesRow.__table__
 _subscribers = SubscriberRow.__table__
 _services = SubscriberServiceRow.__table__
 
-CUSTOMER = select(_customers).where(_customers.c.id == bindparam("customer_id"))
-CUSTOMER_CHANNELS = select(_channels.c.channel, _channels.c.address).where(
-    _channels.c.customer_id == bindparam("customer_id")
+CUSTOMER = DriverQuery(select(_customers).where(_customers.c.id == bindparam("customer_id")))
+CUSTOMER_CHANNELS = DriverQuery(
+    select(_channels.c.channel, _channels.c.address).where(
+        _channels.c.customer_id == bindparam("customer_id")
+    )
 )
-ORDER = select(_orders).where(_orders.c.id == bindparam("order_id"))
-RECENT_ORDERS = (
+ORDER = DriverQuery(select(_orders).where(_orders.c.id == bindparam("order_id")))
+RECENT_ORDERS = DriverQuery(
     select(_orders)
     .where(_orders.c.customer_id == bindparam("customer_id"))
     .order_by(_orders.c.date.desc(), _orders.c.id.desc())
     .limit(bindparam("limit"))
 )
-LOYALTY = select(_loyalty).where(_loyalty.c.customer_id == bindparam("customer_id"))
-PREFERENCES = select(_preferences).where(_preferences.c.customer_id == bindparam("customer_id"))
-SUBSCRIBERS = (
+LOYALTY = DriverQuery(select(_loyalty).where(_loyalty.c.customer_id == bindparam("customer_id")))
+PREFERENCES = DriverQuery(select(_preferences).where(_preferences.c.customer_id == bindparam("customer_id")))
+SUBSCRIBERS = DriverQuery(
     select(_subscribers)
     .where(_subscribers.c.customer_id == bindparam("customer_id"))
     .order_by(_subscribers.c.msisdn)
 )
-SUBSCRIBER_SERVICES = (
+SUBSCRIBER_SERVICES = DriverQuery(
     select(_services)
     .where(_services.c.msisdn.in_(bindparam("numbers", expanding=True)))
     .order_by(_services.c.code)
