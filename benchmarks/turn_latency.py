@@ -70,6 +70,7 @@ from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
+from urllib.parse import quote, urlencode  # noqa: E402
 
 from rich.console import Console  # noqa: E402
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
@@ -77,6 +78,8 @@ from rich.table import Table  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 PG_BASE = os.environ.get("PARLEY_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+# libpq `options` for the benchmark's connections, e.g. "-c synchronous_commit=off" (--pg-options)
+PG_OPTIONS = ""
 CUSTOMER = "C-1006"
 CONVERSATION = [
     "Hi there!",
@@ -190,7 +193,7 @@ class PostgresProbe(Probe):
     def __init__(self, url: str, name: str) -> None:
         import psycopg
 
-        self.name = name
+        self.name, self.url = name, url
         self.conn = psycopg.connect(url, autocommit=True)
 
     def _one(self, sql: str, *args: Any) -> int:
@@ -259,6 +262,8 @@ def postgres_system(parser: Any) -> Iterator[tuple[Any, Probe]]:
     with psycopg.connect(PG_BASE, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     url = PG_BASE.rsplit("/", 1)[0] + "/" + name
+    if PG_OPTIONS:
+        url += "?" + urlencode({"options": PG_OPTIONS}, quote_via=quote)
     system = probe = None
     try:
         system = _build(url, parser)
@@ -271,6 +276,28 @@ def postgres_system(parser: Any) -> Iterator[tuple[Any, Probe]]:
             system.close()
         with psycopg.connect(PG_BASE, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def durable_commit_floor(url: str, rounds: int = 200) -> float:
+    """p50 seconds of the smallest durable write on this server: one row inserted and committed.
+
+    What the disk charges for a commit (WAL flush) under the server's `synchronous_commit`; every
+    turn pays it once, whatever the engine does.
+    """
+    import psycopg
+
+    times: list[float] = []
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_commit_floor (x int)")
+        conn.commit()
+        for _ in range(rounds):
+            start = time.perf_counter()
+            with conn.transaction():
+                conn.execute("INSERT INTO bench_commit_floor VALUES (1)")
+            times.append(time.perf_counter() - start)
+        conn.execute("DROP TABLE bench_commit_floor")
+        conn.commit()
+    return pct(times, 0.5)
 
 
 def postgres_reachable() -> str | None:
@@ -484,6 +511,12 @@ def run_backend(
                 results += run_mode(backend, mode, send, system, probe, timed, lengths, args.window, progress)
             finally:
                 gen.close()
+            if mode == "in-process" and isinstance(probe, PostgresProbe):
+                commit = durable_commit_floor(probe.url)
+                notes.append(
+                    f"postgres: one-row insert + commit on this server ({PG_OPTIONS or 'server defaults'}): "
+                    f"p50 {commit * 1000:.2f} ms — the disk's price of a durable commit, paid once per turn"
+                )
             if mode == "in-process":
                 gc.collect()
                 floor = langgraph_floor(system, warm_session)
@@ -605,6 +638,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="lengths 1,10,50, window 10, no stats wait")
     ap.add_argument("--pg-stats-wait", type=float, default=11.0, help="seconds to wait for pg stats flush")
     ap.add_argument("--blas-threads", default="1", help="BLAS/OpenMP threads (0: library default)")
+    ap.add_argument(
+        "--pg-options", default="", help='libpq options for PostgreSQL, e.g. "-c synchronous_commit=off"'
+    )
     args = ap.parse_args(argv)
     if args.quick:
         args.lengths, args.window, args.pg_stats_wait = "1,10,50", 10, 0.0
@@ -616,6 +652,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    global PG_OPTIONS
+    PG_OPTIONS = args.pg_options
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("parley").setLevel(logging.ERROR)
     from parley.nlu.embedded import get_parser

@@ -1,4 +1,4 @@
-"""`DriverQuery` reads exactly what SQLAlchemy reads, on the driver's cursor when the database is SQLite."""
+"""`DriverQuery` reads exactly what SQLAlchemy reads, on the driver's cursor (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -35,10 +35,9 @@ def test_rows_are_those_sqlalchemy_reads(demo_db: Database) -> None:
             assert [tuple(row) for row in rows] == expected
             keys = tuple(c.key for c in query.statement.selected_columns)
             assert all(tuple(row._fields) == keys for row in rows)
-            # on SQLite the driver runs it (SQLAlchemy sees no statement), except for an expanding IN list
+            # the driver runs it (SQLAlchemy sees no statement), except for an expanding IN list
             went_through_sqlalchemy = bool(statements)
-            expanding = query is lookups.SUBSCRIBER_SERVICES
-            assert went_through_sqlalchemy == (demo_db.dialect != "sqlite" or expanding)
+            assert went_through_sqlalchemy == (query is lookups.SUBSCRIBER_SERVICES)
         assert lookups.ORDER.first(conn, {"order_id": "no-such-order"}) is None
 
 

@@ -2,7 +2,7 @@
 
 Every turn reads the customer, their recent orders, loyalty, preferences and numbers. Building a
 `select(...)` costs SQLAlchemy more than running it on SQLite (statement objects, then a cache key
-to find the compiled form); these are built once, and on SQLite run on the driver's cursor
+to find the compiled form); these are built once and run on the driver's cursor
 (`parley.store.driver_query`).
 """
 
