@@ -58,3 +58,42 @@ def test_timestamps_and_json_of_the_conversation_store(demo_db: Database) -> Non
     assert info.language == "en" and info.status == "active"  # NULL status/language keep the old value
     assert store.processed_response("s-dq", "m1") == {"replies": [{"text": "Hello"}], "n": 1.5}
     assert store.processed_response("s-dq", "m2") is None
+
+
+def test_a_turn_record_writes_what_sqlalchemy_would(demo_db: Database) -> None:
+    """Transcript, action log (JSON, booleans, UTC instants, a repeated idempotency key) and counters."""
+    store = conversations.ConversationStore(demo_db)
+    store.ensure_conversation("s-dw", "C-1006", "web_chat")
+    action = conversations.ActionEntry(
+        action="cancel_order",
+        params={"order_id": "100702"},
+        success=True,
+        data={"refund": 12.5, "note": "ок"},
+        at="2026-11-26T10:00:00+03:00",
+        idempotency_key="k-1",
+    )
+    for turn in (1, 2):
+        store.record_turn(
+            "s-dw",
+            messages=[
+                conversations.TranscriptEntry("customer", f"отмените {turn}", "2026-11-26T10:00:00+03:00"),
+                conversations.TranscriptEntry("agent", "Done", "2026-11-26T07:00:01+00:00"),
+            ],
+            actions=[action],  # the same key twice: logged once
+            status="active",
+            language="ru",
+            message_id=f"m{turn}",
+            response={"turn": turn},
+        )
+    transcript = store.transcript("s-dw")
+    assert [(m.role, m.text) for m in transcript] == [
+        ("customer", "отмените 1"),
+        ("agent", "Done"),
+        ("customer", "отмените 2"),
+        ("agent", "Done"),
+    ]
+    assert transcript[0].at == "2026-11-26T07:00:00+00:00"  # stored as the UTC instant
+    logged = store.completed_actions("s-dw")
+    assert len(logged) == 1 and logged[0].success is True and logged[0].data == {"refund": 12.5, "note": "ок"}
+    info = store.get_conversation("s-dw")
+    assert info is not None and info.turn_count == 2

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from parley import clock
 from parley.store.db import Database
-from parley.store.driver_query import DriverQuery
+from parley.store.driver_query import DriverQuery, DriverWrite
 from parley.store.models import (
     CONVERSATION_STATUSES,
     ESCALATION_PRIORITIES,
@@ -47,7 +47,7 @@ _PROCESSED = DriverQuery(
         _processed.c.session_id == bindparam("session_id"), _processed.c.message_id == bindparam("message_id")
     )
 )
-_COUNT_TURN = (
+_COUNT_TURN = DriverWrite(
     update(_conversations)
     .where(_conversations.c.session_id == bindparam("sid"))
     .values(
@@ -59,7 +59,7 @@ _COUNT_TURN = (
     )
     .returning(_conversations.c.message_count, _conversations.c.turn_count, _conversations.c.customer_id)
 )
-_INSERT_TRANSCRIPT = insert(TranscriptMessage)
+_INSERT_TRANSCRIPT = DriverWrite(insert(cast(Table, TranscriptMessage.__table__)).inline())
 _PRIORITY_RANK = {name: rank for rank, name in enumerate(ESCALATION_PRIORITIES)}
 
 
@@ -227,8 +227,8 @@ class ConversationStore:
             _check(status, CONVERSATION_STATUSES, "conversation status")
         now = clock.now()
         with self.db.write_connection() as s:  # Core only: one commit, no ORM unit of work
-            counters = s.execute(
-                _COUNT_TURN,
+            counters = _COUNT_TURN.execute(
+                s,
                 {
                     "sid": session_id,
                     "now": now,
@@ -236,15 +236,15 @@ class ConversationStore:
                     "new_status": status,
                     "new_language": language,
                 },
-            ).one_or_none()
+            )
             if counters is None:
                 raise LookupError(f"conversation {session_id} does not exist; call ensure_conversation first")
             message_count, turn, customer_id = counters
             first_seq = message_count - len(messages) + 1
             if messages:
                 # A Core bulk insert: the ORM unit of work costs more than the rows themselves here.
-                s.execute(
-                    _INSERT_TRANSCRIPT,
+                _INSERT_TRANSCRIPT.execute_many(
+                    s,
                     [
                         {
                             "session_id": session_id,
@@ -508,20 +508,22 @@ def _run_driver_statements(conn: Connection, statements: Sequence[tuple[str, Any
 
 
 def _insert_ignore(s: Session | Connection, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING on either database."""
+    """INSERT ... ON CONFLICT DO NOTHING on either database (a plain connection: on the driver cursor)."""
     if not rows:
         return
-    dialect = s.dialect if isinstance(s, Connection) else s.get_bind().dialect
-    s.execute(_insert_ignore_statement(dialect.name, model.__table__), rows)
+    if isinstance(s, Connection):
+        _insert_ignore_statement(s.dialect.name, model.__table__).execute_many(s, rows)
+    else:
+        s.execute(_insert_ignore_statement(s.get_bind().dialect.name, model.__table__).statement, rows)
 
 
 @functools.cache
-def _insert_ignore_statement(dialect_name: str, table: Table) -> Any:
+def _insert_ignore_statement(dialect_name: str, table: Table) -> DriverWrite:
     """Built once per dialect and table: the action log and processed messages take one per turn."""
     if dialect_name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return pg_insert(table).on_conflict_do_nothing()
+        return DriverWrite(pg_insert(table).on_conflict_do_nothing().inline())
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(table).on_conflict_do_nothing()
+    return DriverWrite(sqlite_insert(table).on_conflict_do_nothing().inline())

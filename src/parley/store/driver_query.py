@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select
 
+Converters = tuple[tuple[int, Callable[[Any], Any]], ...]  # (column index, result processor)
 _POSITIONAL = "qmark"  # sqlite3
 _NAMED = "pyformat"  # psycopg
 
@@ -32,8 +33,8 @@ class _Compiled:
     defaults: Mapping[str, Any]  # literal values the compiler bound itself (e.g. LIMIT's OFFSET 0)
     binders: Mapping[str, Callable[[Any], Any]]
     row_type: type
-    # (column index, result processor); found on the first execution, from the driver's column types
-    converters: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
+    # found on the first execution, from the driver's column types
+    converters: Converters | None = None
 
 
 class DriverQuery:
@@ -66,17 +67,6 @@ class DriverQuery:
         )
         return compiled
 
-    def _converters(self, conn: Connection, description: Any) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
-        """SQLAlchemy's result processors for the columns, given the driver's type codes (as it does)."""
-        dialect = conn.dialect
-        found = []
-        for index, column in enumerate(self.statement.selected_columns):
-            type_code = description[index][1] if description else None
-            processor = column.type.dialect_impl(dialect).result_processor(dialect, type_code)
-            if processor is not None:
-                found.append((index, processor))
-        return tuple(found)
-
     def all(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[Any]:
         """The rows (attribute access by column key, as SQLAlchemy rows)."""
         compiled = self._compile(conn)
@@ -92,7 +82,7 @@ class DriverQuery:
             cursor.execute(compiled.sql, arguments)
             raw_rows = cursor.fetchall()
             if compiled.converters is None:
-                compiled.converters = self._converters(conn, cursor.description)
+                compiled.converters = _converters(self.statement.selected_columns, conn, cursor.description)
         finally:
             cursor.close()
         converters = compiled.converters
@@ -109,3 +99,96 @@ class DriverQuery:
     def first(self, conn: Connection, params: Mapping[str, Any]) -> Any | None:
         rows = self.all(conn, params)
         return rows[0] if rows else None
+
+
+class DriverWrite:
+    """An INSERT or UPDATE (optionally RETURNING) run on the DBAPI cursor, in the caller's transaction.
+
+    The same reasoning as `DriverQuery`, for the few statements every turn writes. Compiled per dialect
+    and per set of given columns; a statement whose columns need Python-side defaults, or a driver
+    with another parameter style, runs through SQLAlchemy as usual.
+    """
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled | None] = {}
+
+    def _compile(self, conn: Connection, keys: tuple[str, ...]) -> _Compiled | None:
+        dialect = conn.dialect
+        cache_key = (f"{dialect.name}+{dialect.driver}", keys)
+        if cache_key in self._compiled:
+            return self._compiled[cache_key]
+        compiled: _Compiled | None = None
+        if dialect.paramstyle in (_POSITIONAL, _NAMED):
+            sql = self.statement.compile(dialect=dialect, column_keys=list(keys))
+            if not sql.insert_prefetch and not getattr(sql, "update_prefetch", None):
+                binders = {}
+                for bind in sql.binds.values():
+                    processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+                    if processor is not None:
+                        binders[bind.key] = processor
+                returning = [c.key for c in getattr(self.statement, "exported_columns", [])]
+                compiled = _Compiled(
+                    sql=sql.string,
+                    param_order=tuple(sql.positiontup or ()) if dialect.paramstyle == _POSITIONAL else (),
+                    defaults=sql.construct_params(_check=False),
+                    binders=binders,
+                    row_type=namedtuple("Row", returning) if returning else tuple,  # type: ignore[misc]
+                )
+        self._compiled[cache_key] = compiled
+        return compiled
+
+    def _arguments(self, compiled: _Compiled, params: Mapping[str, Any]) -> Any:
+        values = {**compiled.defaults, **params}
+        for name, binder in compiled.binders.items():
+            if name in values:
+                values[name] = binder(values[name])
+        return [values[name] for name in compiled.param_order] if compiled.param_order else values
+
+    def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any | None:
+        """One execution; the RETURNING row (typed as SQLAlchemy would), or None."""
+        compiled = self._compile(conn, tuple(sorted(params)))
+        if compiled is None:
+            return conn.execute(self.statement, dict(params)).first() if self.statement._returning else None
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(compiled.sql, self._arguments(compiled, params))
+            if compiled.row_type is tuple:
+                return None
+            raw = cursor.fetchone()
+            if raw is None:
+                return None
+            if compiled.converters is None:
+                compiled.converters = _converters(self.statement.exported_columns, conn, cursor.description)
+        finally:
+            cursor.close()
+        row = list(raw)
+        for index, convert in compiled.converters:
+            row[index] = convert(row[index])
+        return compiled.row_type(*row)
+
+    def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Several rows with the same columns (no RETURNING)."""
+        if not rows:
+            return
+        compiled = self._compile(conn, tuple(sorted(rows[0])))
+        if compiled is None:
+            conn.execute(self.statement, [dict(r) for r in rows])
+            return
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(compiled.sql, [self._arguments(compiled, r) for r in rows])
+        finally:
+            cursor.close()
+
+
+def _converters(columns: Any, conn: Connection, description: Any) -> Converters:
+    """SQLAlchemy's result processors for the columns, given the driver's type codes (as it does)."""
+    dialect = conn.dialect
+    found = []
+    for index, column in enumerate(columns):
+        type_code = description[index][1] if description else None
+        processor = column.type.dialect_impl(dialect).result_processor(dialect, type_code)
+        if processor is not None:
+            found.append((index, processor))
+    return tuple(found)
