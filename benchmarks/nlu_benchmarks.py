@@ -4,7 +4,9 @@
 
 Uses the product's own classifier (parley.nlu.classifier.IntentClassifier) with the product's default
 configuration unless overridden, so the figures describe what ships (including its few-shot regime, which
-switches on by itself when the median intent has <= 20 examples: Banking77 10-shot and MInDS-14).
+switches on by itself when the median intent has <= 20 examples: Banking77 10-shot and MInDS-14; there the
+classifier also gets each intent's label name as one more example when the label reads as words, so the
+Banking77 10-shot figure uses Banking77's label names, and a `passage: `-prefix view of the training texts).
 Embeddings are cached on disk under `<cache_dir>/embeddings` (first run ~10 min of encoding on 2 cores,
 reruns ~1.5 min). Everything runs pinned to one CPU core so the latency figures mean "per core".
 """

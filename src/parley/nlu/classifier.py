@@ -48,7 +48,6 @@ def label_description(label: str) -> str | None:
     return text if _WORD.search(text) else None
 
 
-
 @dataclass(slots=True)
 class ClassifierConfig:
     features: FeatureConfig = field(default_factory=FeatureConfig)
