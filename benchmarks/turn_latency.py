@@ -127,6 +127,7 @@ class Window:
     wall: list[float] = field(default_factory=list)  # seconds per turn
     cpu: list[float] = field(default_factory=list)
     parse_wall: list[float] = field(default_factory=list)  # understanding inside the same turn
+    parse_cpu: list[float] = field(default_factory=list)
     floor: list[float] = field(default_factory=list)  # understanding re-run standalone
     commits: float = 0.0
     commit_detail: str = ""
@@ -135,6 +136,11 @@ class Window:
     @property
     def overhead(self) -> list[float]:
         return [w - p for w, p in zip(self.wall, self.parse_wall, strict=True)]
+
+    @property
+    def engine_cpu(self) -> list[float]:
+        """CPU of the turn minus its understanding step's: what may grow with the conversation."""
+        return [c - p for c, p in zip(self.cpu, self.parse_cpu, strict=True)]
 
 
 def pct(values: list[float], q: float) -> float:
@@ -208,6 +214,10 @@ class PostgresProbe(Probe):
         return self._one("SELECT xact_commit FROM pg_stat_database WHERE datname = %s", self.name)
 
     def storage(self) -> int:
+        # Dead row versions (the pruned checkpoint, the updated conversation row) wait for autovacuum,
+        # whose timing would decide the figure (plain VACUUM also truncates by chance: negative deltas);
+        # VACUUM FULL rewrites the small tables compactly, so the figure is the storage a turn keeps.
+        self.conn.execute("VACUUM FULL")
         return self._one(
             "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -421,6 +431,7 @@ def run_mode(
             w.wall.append(time.perf_counter() - wall)
             w.cpu.append(time.process_time() - cpu)
             w.parse_wall.append(sum(c[2] for c in timed.calls[calls:]))
+            w.parse_cpu.append(sum(c[3] for c in timed.calls[calls:]))
             progress.advance(task)
         after_commits = probe.commits()
         w.storage = (probe.storage() - before_store) / window
@@ -564,6 +575,7 @@ def report(results: list[Window], args: argparse.Namespace, notes: list[str]) ->
         "p50 ms",
         "p95 ms",
         "CPU ms/turn p50",
+        "engine CPU ms p50",
         "NLU p50 ms (in turn)",
         "floor p50 ms (alone)",
         "overhead p50 ms",
@@ -579,6 +591,7 @@ def report(results: list[Window], args: argparse.Namespace, notes: list[str]) ->
             ms(pct(w.wall, 0.5)),
             ms(pct(w.wall, 0.95)),
             ms(pct(w.cpu, 0.5)),
+            ms(pct(w.engine_cpu, 0.5)),
             ms(pct(w.parse_wall, 0.5)),
             ms(pct(w.floor, 0.5)),
             ms(pct(w.overhead, 0.5)),
@@ -595,7 +608,11 @@ def report(results: list[Window], args: argparse.Namespace, notes: list[str]) ->
         groups.setdefault((w.backend, w.mode), []).append(w)
     for (backend, mode), ws in groups.items():
         first, last = ws[0], ws[-1]
-        ratio = pct(last.cpu, 0.5) / pct(first.cpu, 0.5)
+        # The growth verdict reads the engine's CPU (turn minus understanding): understanding costs the
+        # same at any length, and its jitter on this shared VM (22-37 ms for the same text) would decide
+        # a ratio of totals. The ratio of totals is printed beside it.
+        ratio = pct(last.engine_cpu, 0.5) / pct(first.engine_cpu, 0.5)
+        total_ratio = pct(last.cpu, 0.5) / pct(first.cpu, 0.5)
         overhead = max(pct(w.overhead, 0.5) for w in ws)
         checks = [
             (
@@ -604,8 +621,9 @@ def report(results: list[Window], args: argparse.Namespace, notes: list[str]) ->
                 max(w.commits for w in ws) <= TARGET_COMMITS,
             ),
             (
-                f"CPU turn {last.length} <= 1.2x turn {first.length}",
-                f"{ratio:.2f}x ({ms(pct(last.cpu, 0.5))} vs {ms(pct(first.cpu, 0.5))} ms)",
+                f"engine CPU turn {last.length} <= 1.2x turn {first.length}",
+                f"{ratio:.2f}x ({ms(pct(last.engine_cpu, 0.5))} vs {ms(pct(first.engine_cpu, 0.5))} ms); "
+                f"whole turn {total_ratio:.2f}x",
                 ratio <= TARGET_GROWTH,
             ),
             (
