@@ -81,6 +81,53 @@ def test_messages_of_one_session_are_processed_one_after_the_other(make_system: 
     assert roles == ["customer", "agent"] * 6  # never interleaved
 
 
+def test_more_concurrent_turns_than_pooled_connections_all_complete(make_system: Any) -> None:
+    """Each turn holds a read connection while it writes: readers and writers have separate pools,
+    so turns holding readers can never leave the writes without a connection."""
+    from sqlalchemy import event
+
+    system = make_system()
+    writers = system.db.engine.pool
+    assert writers is not system.db.read_engine.pool
+    in_use = peak = 0
+    guard = threading.Lock()
+
+    def checkout(*_: Any) -> None:
+        nonlocal in_use, peak
+        with guard:
+            in_use += 1
+            peak = max(peak, in_use)
+
+    def checkin(*_: Any) -> None:
+        nonlocal in_use
+        with guard:
+            in_use -= 1
+
+    event.listen(system.db.read_engine.pool, "checkout", checkout)
+    event.listen(system.db.read_engine.pool, "checkin", checkin)
+    errors: list[BaseException] = []
+    count = writers.size() + 7
+    start = threading.Barrier(count)
+
+    def customer(i: int) -> None:
+        try:
+            start.wait(timeout=30)
+            for n in range(2):
+                system.engine.handle(InboundMessage(f"s-many-{i}", "C-1002", f"where is order 100301? ({n})"))
+        except BaseException as exc:  # pragma: no cover - surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=customer, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors and not any(t.is_alive() for t in threads)
+    assert peak > writers.size()  # more turns held readers at once than the write pool's size
+    for i in range(len(threads)):
+        assert len(system.engine.conversation(f"s-many-{i}")["messages"]) == 4
+
+
 def test_a_goodbye_resolves_the_conversation_but_an_answer_misread_as_one_does_not(make_system: Any) -> None:
     system = make_system()
     system.engine.handle(InboundMessage("s-bye", "C-1002", "where is my order?"))
