@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from parley.backends.reference import lookups
@@ -97,3 +98,26 @@ def test_a_turn_record_writes_what_sqlalchemy_would(demo_db: Database) -> None:
     assert len(logged) == 1 and logged[0].success is True and logged[0].data == {"refund": 12.5, "note": "ок"}
     info = store.get_conversation("s-dw")
     assert info is not None and info.turn_count == 2
+
+
+def test_a_failing_statement_leaves_nothing_of_the_turn(demo_db: Database) -> None:
+    """On PostgreSQL the turn's inserts are pipelined: a failure found when the results are read must
+    still undo the whole turn (the counters' UPDATE included)."""
+    store = conversations.ConversationStore(demo_db)
+    store.ensure_conversation("s-fail", "C-1006", "web_chat")
+    placeholder = "?" if demo_db.dialect == "sqlite" else "%s"
+    broken = [(f"INSERT INTO no_such_table (x) VALUES ({placeholder})", (1,))]
+    with pytest.raises(Exception, match="no_such_table"):
+        store.record_turn(
+            "s-fail",
+            messages=[conversations.TranscriptEntry("customer", "hi")],
+            actions=[],
+            status=None,
+            language="en",
+            message_id="m1",
+            response={"replies": []},
+            also=broken,
+        )
+    info = store.get_conversation("s-fail")
+    assert info is not None and info.turn_count == 0
+    assert store.transcript("s-fail") == [] and store.processed_response("s-fail", "m1") is None

@@ -9,7 +9,8 @@ transcript rows, action rows and the processed-message response are inserted. Re
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -241,49 +242,47 @@ class ConversationStore:
                 raise LookupError(f"conversation {session_id} does not exist; call ensure_conversation first")
             message_count, turn, customer_id = counters
             first_seq = message_count - len(messages) + 1
-            if messages:
-                # A Core bulk insert: the ORM unit of work costs more than the rows themselves here.
-                _INSERT_TRANSCRIPT.execute_many(
-                    s,
-                    [
-                        {
-                            "session_id": session_id,
-                            "seq": first_seq + i,
-                            "turn": turn,
-                            "role": m.role,
-                            "text": m.text,
-                            "at": _instant(m.at),
-                        }
-                        for i, m in enumerate(messages)
-                    ],
-                )
-            if actions:
-                # A repeated idempotency key means the action was already logged: keep the first row.
-                _insert_ignore(
-                    s,
-                    ActionLog,
-                    [
-                        {
-                            "session_id": session_id,
-                            "customer_id": customer_id,
-                            "action": a.action,
-                            "params": a.params,
-                            "success": a.success,
-                            "data": a.data,
-                            "at": _instant(a.at),
-                            "idempotency_key": a.idempotency_key,
-                        }
-                        for a in actions
-                    ],
-                )
-            if message_id is not None and response is not None:
-                _insert_ignore(
-                    s,
-                    ProcessedMessage,
-                    [{"session_id": session_id, "message_id": message_id, "response": response, "at": now}],
-                )
-            if also:
-                _run_driver_statements(s, also)
+            with _pipelined(s):  # on PostgreSQL: the rest of the turn's writes in one round trip
+                if messages:
+                    # A Core bulk insert: the ORM unit of work costs more than the rows themselves here.
+                    _INSERT_TRANSCRIPT.execute_many(
+                        s,
+                        [
+                            {
+                                "session_id": session_id,
+                                "seq": first_seq + i,
+                                "turn": turn,
+                                "role": m.role,
+                                "text": m.text,
+                                "at": _instant(m.at),
+                            }
+                            for i, m in enumerate(messages)
+                        ],
+                    )
+                if actions:
+                    # A repeated idempotency key means the action was already logged: keep the first row.
+                    _insert_ignore(
+                        s,
+                        ActionLog,
+                        [
+                            {
+                                "session_id": session_id,
+                                "customer_id": customer_id,
+                                "action": a.action,
+                                "params": a.params,
+                                "success": a.success,
+                                "data": a.data,
+                                "at": _instant(a.at),
+                                "idempotency_key": a.idempotency_key,
+                            }
+                            for a in actions
+                        ],
+                    )
+                if message_id is not None and response is not None:
+                    processed = {"session_id": session_id, "message_id": message_id, "response": response}
+                    _insert_ignore(s, ProcessedMessage, [{**processed, "at": now}])
+                if also:
+                    _run_driver_statements(s, also)
 
     def transcript(self, session_id: str, limit: int | None = None) -> list[TranscriptEntry]:
         """Oldest first; with `limit`, the last `limit` messages."""
@@ -488,6 +487,20 @@ def _escalation_row(row: Escalation, queue_position: int) -> dict[str, Any]:
         "updated_at": iso(row.updated_at),
         "queue_position": queue_position,
     }
+
+
+@contextmanager
+def _pipelined(conn: Connection) -> Iterator[None]:
+    """psycopg's pipeline mode: statements are sent without waiting for each result, which are read
+    at the end of the block. The turn's inserts and checkpoint statements depend on nothing they
+    return, so they cost one round trip instead of one each. Other drivers run them one by one."""
+    driver = conn.connection.driver_connection
+    pipeline = getattr(driver, "pipeline", None) if conn.dialect.name == "postgresql" else None
+    if pipeline is None:
+        yield
+        return
+    with pipeline():
+        yield
 
 
 def _run_driver_statements(conn: Connection, statements: Sequence[tuple[str, Any]]) -> None:
