@@ -1,4 +1,4 @@
-"""`DriverQuery`: a prebuilt Core SELECT that runs straight on the DBAPI cursor.
+"""`DriverQuery` and `DriverWrite`: prebuilt Core statements that run straight on the DBAPI cursor.
 
 Why: a turn makes about ten one-row lookups. On SQLite the query itself takes ~10 µs and on
 PostgreSQL one loopback round trip; SQLAlchemy's execution around it (cache key, execution context,
@@ -36,6 +36,46 @@ class _Compiled:
     # found on the first execution, from the driver's column types
     converters: Converters | None = None
 
+    def arguments(self, params: Mapping[str, Any]) -> Any:
+        """The driver's parameters: bound values processed, in the paramstyle's shape."""
+        values = {**self.defaults, **params}
+        for name, binder in self.binders.items():
+            if name in values:
+                values[name] = binder(values[name])
+        return [values[name] for name in self.param_order] if self.param_order else values
+
+    def row(self, raw: Sequence[Any]) -> Any:
+        """A driver row typed as SQLAlchemy would type it (converters must be known)."""
+        if not self.converters:
+            return self.row_type(*raw)
+        values = list(raw)
+        for index, convert in self.converters:
+            values[index] = convert(values[index])
+        return self.row_type(*values)
+
+
+def _compile(
+    statement: Any, dialect: Any, columns: list[str], column_keys: list[str] | None = None
+) -> _Compiled | None:
+    """`statement` compiled for `dialect`, with the bind processors of its parameters' types.
+
+    None when a column needs a Python-side default (SQLAlchemy computes those per execution)."""
+    sql = statement.compile(dialect=dialect, column_keys=column_keys)
+    if sql.insert_prefetch or getattr(sql, "update_prefetch", None):
+        return None
+    binders: dict[str, Callable[[Any], Any]] = {}
+    for bind in sql.binds.values():
+        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            binders[bind.key] = processor
+    return _Compiled(
+        sql=sql.string,
+        param_order=tuple(sql.positiontup or ()) if dialect.paramstyle == _POSITIONAL else (),
+        defaults=sql.construct_params(_check=False),
+        binders=binders,
+        row_type=namedtuple("Row", columns) if columns else tuple,  # type: ignore[misc]
+    )
+
 
 class DriverQuery:
     """A SELECT with bound parameters, compiled once per dialect (see module doc)."""
@@ -52,19 +92,9 @@ class DriverQuery:
         compiled = self._compiled.get(key)
         if compiled is not None or self._expanding or dialect.paramstyle not in (_POSITIONAL, _NAMED):
             return compiled
-        sql = self.statement.compile(dialect=dialect)
-        binders: dict[str, Callable[[Any], Any]] = {}
-        for bind in sql.binds.values():
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                binders[bind.key] = processor
-        compiled = self._compiled[key] = _Compiled(
-            sql=sql.string,
-            param_order=tuple(sql.positiontup or ()) if dialect.paramstyle == _POSITIONAL else (),
-            defaults=sql.construct_params(_check=False),
-            binders=binders,
-            row_type=namedtuple("Row", [c.key for c in self.statement.selected_columns]),  # type: ignore[misc]
-        )
+        compiled = _compile(self.statement, dialect, [str(c.key) for c in self.statement.selected_columns])
+        if compiled is not None:
+            self._compiled[key] = compiled
         return compiled
 
     def all(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[Any]:
@@ -72,29 +102,15 @@ class DriverQuery:
         compiled = self._compile(conn)
         if compiled is None:
             return list(conn.execute(self.statement, dict(params)))
-        values = {**compiled.defaults, **params}
-        for name, binder in compiled.binders.items():
-            if name in values:
-                values[name] = binder(values[name])
-        arguments: Any = [values[name] for name in compiled.param_order] if compiled.param_order else values
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(compiled.sql, arguments)
+            cursor.execute(compiled.sql, compiled.arguments(params))
             raw_rows = cursor.fetchall()
             if compiled.converters is None:
                 compiled.converters = _converters(self.statement.selected_columns, conn, cursor.description)
         finally:
             cursor.close()
-        converters = compiled.converters
-        if not converters:
-            return [compiled.row_type(*row) for row in raw_rows]
-        rows = []
-        for raw in raw_rows:
-            row = list(raw)
-            for index, convert in converters:
-                row[index] = convert(row[index])
-            rows.append(compiled.row_type(*row))
-        return rows
+        return [compiled.row(raw) for raw in raw_rows]
 
     def first(self, conn: Connection, params: Mapping[str, Any]) -> Any | None:
         rows = self.all(conn, params)
@@ -120,39 +136,20 @@ class DriverWrite:
             return self._compiled[cache_key]
         compiled: _Compiled | None = None
         if dialect.paramstyle in (_POSITIONAL, _NAMED):
-            sql = self.statement.compile(dialect=dialect, column_keys=list(keys))
-            if not sql.insert_prefetch and not getattr(sql, "update_prefetch", None):
-                binders = {}
-                for bind in sql.binds.values():
-                    processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-                    if processor is not None:
-                        binders[bind.key] = processor
-                returning = [c.key for c in getattr(self.statement, "exported_columns", [])]
-                compiled = _Compiled(
-                    sql=sql.string,
-                    param_order=tuple(sql.positiontup or ()) if dialect.paramstyle == _POSITIONAL else (),
-                    defaults=sql.construct_params(_check=False),
-                    binders=binders,
-                    row_type=namedtuple("Row", returning) if returning else tuple,  # type: ignore[misc]
-                )
+            returning = [str(c.key) for c in self.statement.exported_columns]
+            compiled = _compile(self.statement, dialect, returning, column_keys=list(keys))
         self._compiled[cache_key] = compiled
         return compiled
-
-    def _arguments(self, compiled: _Compiled, params: Mapping[str, Any]) -> Any:
-        values = {**compiled.defaults, **params}
-        for name, binder in compiled.binders.items():
-            if name in values:
-                values[name] = binder(values[name])
-        return [values[name] for name in compiled.param_order] if compiled.param_order else values
 
     def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any | None:
         """One execution; the RETURNING row (typed as SQLAlchemy would), or None."""
         compiled = self._compile(conn, tuple(sorted(params)))
         if compiled is None:
-            return conn.execute(self.statement, dict(params)).first() if self.statement._returning else None
+            result = conn.execute(self.statement, dict(params))
+            return result.first() if self.statement.exported_columns else None
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(compiled.sql, self._arguments(compiled, params))
+            cursor.execute(compiled.sql, compiled.arguments(params))
             if compiled.row_type is tuple:
                 return None
             raw = cursor.fetchone()
@@ -162,10 +159,7 @@ class DriverWrite:
                 compiled.converters = _converters(self.statement.exported_columns, conn, cursor.description)
         finally:
             cursor.close()
-        row = list(raw)
-        for index, convert in compiled.converters:
-            row[index] = convert(row[index])
-        return compiled.row_type(*row)
+        return compiled.row(raw)
 
     def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Several rows with the same columns (no RETURNING)."""
@@ -177,7 +171,7 @@ class DriverWrite:
             return
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.executemany(compiled.sql, [self._arguments(compiled, r) for r in rows])
+            cursor.executemany(compiled.sql, [compiled.arguments(r) for r in rows])
         finally:
             cursor.close()
 
