@@ -15,6 +15,8 @@ also saves two round trips per lookup.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -51,6 +53,25 @@ def make_engine(url: str, **overrides: Any) -> Engine:
     return create_engine(url, **options)
 
 
+def _ensure_wal(cursor: Any) -> None:
+    """Puts a file database in WAL mode (it stays so; later connections only check).
+
+    The switch itself does not wait on the busy handler: connections racing to open a new database
+    (several workers, or concurrent migrations) can get "database is locked" for it. They retry until
+    one switch has landed, within the busy timeout.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
 def _sqlite_engine(url: str, *, in_memory: bool, **overrides: Any) -> Engine:
     options: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
@@ -67,7 +88,7 @@ def _sqlite_engine(url: str, *, in_memory: bool, **overrides: Any) -> Engine:
         cursor = dbapi_connection.cursor()
         try:
             if not in_memory:
-                cursor.execute("PRAGMA journal_mode=WAL")
+                _ensure_wal(cursor)
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
