@@ -59,9 +59,12 @@ def _compile(
 ) -> _Compiled | None:
     """`statement` compiled for `dialect`, with the bind processors of its parameters' types.
 
-    None when a column needs a Python-side default (SQLAlchemy computes those per execution)."""
+    None when SQLAlchemy must shape each execution itself: a column needing a Python-side default,
+    or an expanding `IN (...)` list (rendered per call)."""
     sql = statement.compile(dialect=dialect, column_keys=column_keys)
     if sql.insert_prefetch or getattr(sql, "update_prefetch", None):
+        return None
+    if any(bind.expanding for bind in sql.binds.values()):
         return None
     binders: dict[str, Callable[[Any], Any]] = {}
     for bind in sql.binds.values():
@@ -82,20 +85,16 @@ class DriverQuery:
 
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
-        self._compiled: dict[str, _Compiled] = {}
-        # an IN (...) list is rendered per call: such a statement always goes through SQLAlchemy
-        self._expanding = any(b.expanding for b in statement.compile().binds.values())
+        self._compiled: dict[str, _Compiled | None] = {}
 
     def _compile(self, conn: Connection) -> _Compiled | None:
         dialect = conn.dialect
         key = f"{dialect.name}+{dialect.driver}"
-        compiled = self._compiled.get(key)
-        if compiled is not None or self._expanding or dialect.paramstyle not in (_POSITIONAL, _NAMED):
-            return compiled
-        compiled = _compile(self.statement, dialect, [str(c.key) for c in self.statement.selected_columns])
-        if compiled is not None:
-            self._compiled[key] = compiled
-        return compiled
+        if key not in self._compiled:
+            columns = [str(c.key) for c in self.statement.selected_columns]
+            supported = dialect.paramstyle in (_POSITIONAL, _NAMED)
+            self._compiled[key] = _compile(self.statement, dialect, columns) if supported else None
+        return self._compiled[key]
 
     def all(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[Any]:
         """The rows (attribute access by column key, as SQLAlchemy rows)."""
