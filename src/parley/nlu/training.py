@@ -18,17 +18,26 @@ from pathlib import Path
 
 import yaml
 
+from parley.nlu.cascade import MAX_ACCURACY_LOSS, FastHead, fit_fast_head
 from parley.nlu.classifier import ClassifierConfig, IntentClassifier, label_description
 from parley.nlu.encoders import Encoder, encode_cached
 
 log = logging.getLogger(__name__)
 
 # Bump when features.py / classifier.py change in a way that makes old pickles wrong.
-CODE_VERSION = "nlu-4"
+CODE_VERSION = "nlu-5"
 LANGUAGES = ("en", "ru")
 
 _NLU_DIR = Path(__file__).resolve().parent
 _PACKS_DIR = _NLU_DIR.parent / "packs"
+
+
+@dataclass(slots=True)
+class IntentModel:
+    """What training produces and the cache holds: the full classifier and the cascade's n-gram head."""
+
+    classifier: IntentClassifier
+    fast_head: FastHead
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +77,7 @@ def cache_key(examples: list[Example], encoder_id: str, config: ClassifierConfig
     h.update(CODE_VERSION.encode())
     h.update(encoder_id.encode())
     h.update(json.dumps(asdict(config), sort_keys=True, default=str).encode())
+    h.update(f"cascade-loss={MAX_ACCURACY_LOSS}".encode())
     for ex in examples:
         h.update(f"\x1e{ex.language}\x1f{ex.intent}\x1f{ex.text}".encode("utf-8", "replace"))
     return h.hexdigest()[:32]
@@ -75,7 +85,7 @@ def cache_key(examples: list[Example], encoder_id: str, config: ClassifierConfig
 
 def train(
     examples: list[Example], encoder: Encoder, config: ClassifierConfig, cache_dir: Path | None
-) -> IntentClassifier:
+) -> IntentModel:
     texts = [e.text for e in examples]
     labels = [e.intent for e in examples]
     embeddings = encode_cached(encoder, texts, cache_dir)
@@ -88,7 +98,9 @@ def train(
         if described:
             vectors = encode_cached(encoder, list(described.values()), cache_dir)
             label_embeddings = dict(zip(described, vectors, strict=True))
-    return clf.fit(texts, labels, embeddings, label_embeddings=label_embeddings)
+    clf.fit(texts, labels, embeddings, label_embeddings=label_embeddings)
+    # The head's threshold comes from both models' out-of-fold predictions, so it is fitted right after.
+    return IntentModel(clf, fit_fast_head(texts, labels, clf))
 
 
 def train_or_load(
@@ -96,8 +108,8 @@ def train_or_load(
     encoder: Encoder,
     cache_dir: Path | None,
     config: ClassifierConfig | None = None,
-) -> tuple[IntentClassifier, bool]:
-    """Returns (classifier, loaded_from_cache). A corrupt or unreadable cache file just means retraining."""
+) -> tuple[IntentModel, bool]:
+    """Returns (model, loaded_from_cache). A corrupt or unreadable cache file just means retraining."""
     config = config or ClassifierConfig()
     examples = load_examples(pack_names)
     key = cache_key(examples, encoder.id, config)
@@ -106,7 +118,7 @@ def train_or_load(
         try:
             with path.open("rb") as fh:
                 model = pickle.load(fh)
-            if isinstance(model, IntentClassifier):
+            if isinstance(model, IntentModel):
                 return model, True
         except Exception:  # noqa: BLE001 - any unpickling failure means "retrain", never "crash"
             log.warning("nlu model cache %s unreadable; retraining", path)
