@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from parley.config import Settings
-from parley.nlu.cascade import MIN_THRESHOLD, choose_threshold
-from parley.nlu.classifier import OUT_OF_SCOPE
+from parley.nlu.cascade import MIN_THRESHOLD, choose_threshold, fit_fast_head
+from parley.nlu.classifier import OUT_OF_SCOPE, ClassifierConfig, IntentClassifier
 from parley.nlu.embedded import EmbeddedNluParser, get_parser
 from parley.nlu.evaluate import load_labelled
 
@@ -75,7 +75,7 @@ def test_the_shipped_packs_get_a_working_head(parser: EmbeddedNluParser) -> None
     head = parser.fast_head
     assert head is not None and head.enabled
     assert MIN_THRESHOLD <= head.threshold < 1.0
-    assert head.fit.cascade_accuracy >= head.fit.full_accuracy - 0.0025 - 1e-9
+    assert head.fit.cascade_accuracy >= head.fit.full_accuracy - 1e-9
 
 
 def test_a_clear_request_skips_the_encoder_and_agrees_with_it(parser: EmbeddedNluParser) -> None:
@@ -124,3 +124,14 @@ def test_the_cascade_can_be_switched_off() -> None:
     off = EmbeddedNluParser.from_packs(list(PACKS), settings)
     assert off.fast_head is None
     assert off.parse("where is my order 5512").intent == "order_status"
+
+
+def test_no_head_in_the_few_shot_regime() -> None:
+    """Out-of-fold figures on a handful of examples an intent cannot justify skipping the encoder."""
+    rng = np.random.default_rng(0)
+    texts = [f"{word} request number {i}" for word in ("cancel", "status", "refund") for i in range(6)]
+    labels = [t.split()[0] for t in texts]
+    full = IntentClassifier(ClassifierConfig()).fit(texts, labels, rng.normal(size=(len(texts), 8)))
+    assert full.few_shot_
+    head = fit_fast_head(texts, labels, full)
+    assert not head.enabled and head.rank(["cancel request number 3"]) == [None]
