@@ -99,7 +99,7 @@ def main() -> int:
         timings: Timings = defaultdict(list)
         for name in ("get_customer", "recent_orders", "get_loyalty", "get_preferences", "get_order"):
             time_calls(runtime.backend, name, f"backend.{name}", timings)
-        for name in ("get_conversation", "processed_response", "record_turn"):
+        for name in ("conversation_and_response", "record_turn"):
             time_calls(runtime.conversations, name, f"store.{name}", timings)
         for name in ("get_tuple", "put"):
             time_calls(engine.checkpointer, name, f"checkpointer.{name}", timings)

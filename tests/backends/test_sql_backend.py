@@ -44,6 +44,22 @@ def test_customers_and_channels(backend: SqlBackend) -> None:
     assert backend.find_customer_by_channel("telegram", "000") is None
 
 
+def test_a_customer_read_in_one_statement_with_or_without_channels(
+    backend: SqlBackend, demo_db: Database
+) -> None:
+    with demo_db.session() as s:
+        s.add(CustomerRow(id="C-NOCH", name="Nobody Reachable", tier="vip", preferred_channels=["web"]))
+    lonely = backend.get_customer("C-NOCH")
+    assert lonely is not None and lonely.channels == {} and lonely.tier == "vip"
+    assert lonely.preferred_channels == ["web"] and lonely.opted_out is False
+    anna = backend.get_customer("C-1001")
+    with demo_db.read() as s:
+        row = s.get(CustomerRow, "C-1001")
+        assert row is not None
+        expected = {c.channel: c.address for c in row.channels}
+    assert anna is not None and anna.channels == expected and list(anna.channels) == sorted(expected)
+
+
 def test_orders_newest_first_and_updates(backend: SqlBackend) -> None:
     orders = backend.recent_orders("C-1001")
     assert [o.id for o in orders] == ["100260", "100234", "100198", "100120"]

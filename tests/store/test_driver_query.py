@@ -13,8 +13,7 @@ from parley.store.db import Database
 from parley.store.driver_query import DriverQuery
 
 CASES: list[tuple[DriverQuery, dict[str, Any]]] = [
-    (lookups.CUSTOMER, {"customer_id": "C-1006"}),
-    (lookups.CUSTOMER_CHANNELS, {"customer_id": "C-1006"}),
+    (lookups.CUSTOMER_WITH_CHANNELS, {"customer_id": "C-1006"}),  # an outer join, labelled columns
     (lookups.RECENT_ORDERS, {"customer_id": "C-1006", "limit": 3}),  # dates, JSON items, LIMIT/OFFSET
     (lookups.ORDER, {"order_id": "100702"}),
     (lookups.LOYALTY, {"customer_id": "C-1006"}),
@@ -59,6 +58,12 @@ def test_timestamps_and_json_of_the_conversation_store(demo_db: Database) -> Non
     assert info.language == "en" and info.status == "active"  # NULL status/language keep the old value
     assert store.processed_response("s-dq", "m1") == {"replies": [{"text": "Hello"}], "n": 1.5}
     assert store.processed_response("s-dq", "m2") is None
+    # The engine's first read: conversation and earlier response in one statement.
+    info_again, earlier = store.conversation_and_response("s-dq", "m1")
+    assert info_again == info and earlier == {"replies": [{"text": "Hello"}], "n": 1.5}
+    assert store.conversation_and_response("s-dq", "m2") == (info, None)
+    assert store.conversation_and_response("s-dq", None) == (info, None)
+    assert store.conversation_and_response("s-none", "m1") == (None, None)
 
 
 def test_a_turn_record_writes_what_sqlalchemy_would(demo_db: Database) -> None:

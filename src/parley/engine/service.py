@@ -55,13 +55,13 @@ class Engine:
             raise UnknownCustomer(message.customer_id)
         store = rt.conversations
         with self.locks.hold(message.session_id):
-            conversation = store.get_conversation(message.session_id)
+            conversation, earlier = store.conversation_and_response(
+                message.session_id, message.message_id or None
+            )
             if conversation is not None and conversation.customer_id != customer.id:
                 raise SessionOwnedElsewhere(message.session_id)
-            if message.message_id:
-                earlier = store.processed_response(message.session_id, message.message_id)
-                if earlier is not None:
-                    return dict(earlier)
+            if earlier is not None:
+                return earlier
             if conversation is None:
                 store.ensure_conversation(message.session_id, customer.id, message.channel)
             turn = Turn(message=message, runtime=rt, at=now().isoformat())

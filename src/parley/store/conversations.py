@@ -48,6 +48,20 @@ _PROCESSED = DriverQuery(
         _processed.c.session_id == bindparam("session_id"), _processed.c.message_id == bindparam("message_id")
     )
 )
+# What a turn checks first, in one statement: the conversation, and the response its message id already got
+# (NULL when the id is new or absent). On PostgreSQL every statement is a round trip.
+_CONVERSATION_AND_RESPONSE = DriverQuery(
+    select(
+        _conversations,
+        select(_processed.c.response)
+        .where(
+            _processed.c.session_id == bindparam("session_id"),
+            _processed.c.message_id == bindparam("message_id"),
+        )
+        .scalar_subquery()
+        .label("earlier_response"),
+    ).where(_conversations.c.session_id == bindparam("session_id"))
+)
 _COUNT_TURN = DriverWrite(
     update(_conversations)
     .where(_conversations.c.session_id == bindparam("sid"))
@@ -186,6 +200,22 @@ class ConversationStore:
         with self.db.reading() as c:  # a Core read: this runs on every turn
             row = _CONVERSATION.first(c, {"session_id": session_id})
             return _info(row) if row else None
+
+    def conversation_and_response(
+        self, session_id: str, message_id: str | None
+    ) -> tuple[ConversationInfo | None, dict[str, Any] | None]:
+        """The conversation and the response already given to `message_id` (None if new), in one read.
+
+        The engine's first look at a turn: `get_conversation` plus `processed_response` without the
+        second statement. A processed message always has its conversation, so (None, None) is all a new
+        session can return.
+        """
+        with self.db.reading() as c:
+            row = _CONVERSATION_AND_RESPONSE.first(c, {"session_id": session_id, "message_id": message_id})
+        if row is None:
+            return None, None
+        earlier = row.earlier_response
+        return _info(row), (dict(earlier) if earlier is not None else None)
 
     def set_conversation_status(self, session_id: str, status: str) -> None:
         _check(status, CONVERSATION_STATUSES, "conversation status")

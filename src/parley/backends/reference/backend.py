@@ -251,11 +251,11 @@ class SqlBackend:
 
     def get_customer(self, customer_id: str) -> Customer | None:
         with self.db.reading() as c:
-            row = lookups.CUSTOMER.first(c, {"customer_id": customer_id})
-            if row is None:
-                return None
-            found = lookups.CUSTOMER_CHANNELS.all(c, {"customer_id": customer_id})
-            return customer_record(row, {ch: address for ch, address in found})
+            rows = lookups.CUSTOMER_WITH_CHANNELS.all(c, {"customer_id": customer_id})
+        if not rows:
+            return None
+        channels = {r.channel_kind: r.channel_address for r in rows if r.channel_kind is not None}
+        return customer_record(rows[0], channels)
 
     def list_customers(self, limit: int = 200) -> list[Customer]:
         """Customers by id — for the local demo's customer picker, not for production pages."""

@@ -29,11 +29,17 @@ _preferences = PreferencesRow.__table__
 _subscribers = SubscriberRow.__table__
 _services = SubscriberServiceRow.__table__
 
-CUSTOMER = DriverQuery(select(_customers).where(_customers.c.id == bindparam("customer_id")))
-CUSTOMER_CHANNELS = DriverQuery(
-    select(_channels.c.channel, _channels.c.address).where(
-        _channels.c.customer_id == bindparam("customer_id")
+# The customer and their channel addresses in one statement (one row per channel, or one row with NULL
+# channel columns): every turn starts with this read, and on PostgreSQL each statement is a round trip.
+CUSTOMER_WITH_CHANNELS = DriverQuery(
+    select(
+        _customers,
+        _channels.c.channel.label("channel_kind"),
+        _channels.c.address.label("channel_address"),
     )
+    .select_from(_customers.outerjoin(_channels, _channels.c.customer_id == _customers.c.id))
+    .where(_customers.c.id == bindparam("customer_id"))
+    .order_by(_channels.c.channel)
 )
 ORDER = DriverQuery(select(_orders).where(_orders.c.id == bindparam("order_id")))
 RECENT_ORDERS = DriverQuery(
