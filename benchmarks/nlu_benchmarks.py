@@ -3,7 +3,10 @@
     .venv/bin/python benchmarks/nlu_benchmarks.py [--data ../shared/data] [--emb-weight 4] [--C 0.5]
 
 Uses the product's own classifier (parley.nlu.classifier.IntentClassifier) with the product's default
-configuration unless overridden, so the figures describe what ships (including its few-shot regime, which
+configuration unless overridden, behind the product's cascade (parley.nlu.cascade: an n-gram head fitted on
+the same training data answers the messages it is sure of; `--no-cascade` scores the full model alone, and
+every row also prints the full model's figure and the share the head answered), so the figures describe what
+ships (including its few-shot regime, which
 switches on by itself when the median intent has <= 20 examples: Banking77 10-shot and MInDS-14; there the
 classifier also gets each intent's label name as one more example when the label reads as words, so the
 Banking77 10-shot figure uses Banking77's label names, and a `passage: `-prefix view of the training texts).
