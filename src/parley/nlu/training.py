@@ -25,7 +25,7 @@ from parley.nlu.encoders import Encoder, encode_cached
 log = logging.getLogger(__name__)
 
 # Bump when features.py / classifier.py change in a way that makes old pickles wrong.
-CODE_VERSION = "nlu-5"
+CODE_VERSION = "nlu-6"
 LANGUAGES = ("en", "ru")
 
 _NLU_DIR = Path(__file__).resolve().parent
