@@ -160,13 +160,12 @@ class Runner:
     @staticmethod
     def through_head(
         head: FastHead | None, texts: list[str], full_pred: np.ndarray
-    ) -> tuple[np.ndarray, float]:
-        """The cascade's predictions: the head's answer where it gives one, the full model's elsewhere."""
-        if head is None:
-            return full_pred, 0.0
-        answers = head.rank(texts)
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The cascade's predictions (the head's answer where it gives one, the full model's elsewhere) and
+        which messages the head answered."""
+        answers = head.rank(texts) if head is not None else [None] * len(texts)
         pred = np.asarray([a.intent if a is not None else f for a, f in zip(answers, full_pred, strict=True)])
-        return pred, float(np.mean([a is not None for a in answers]))
+        return pred, np.asarray([a is not None for a in answers], dtype=bool)
 
     def accuracy(self, train_name: str, test_name: str, subset: list[int] | None = None) -> Scored:
         full = self.data[train_name]
@@ -179,9 +178,11 @@ class Runner:
         clf, head = self.fit(tr, e_tr)
         te = self.data[test_name]
         full = np.asarray(clf.classes_)[clf.decision_scores(te[0], self.embed(test_name)).argmax(axis=1)]
-        pred, answered = self.through_head(head, te[0], full)
+        pred, by_head = self.through_head(head, te[0], full)
         gold = np.asarray(te[1])
-        return Scored(float((pred == gold).mean() * 100), float((full == gold).mean() * 100), answered)
+        return Scored(
+            float((pred == gold).mean() * 100), float((full == gold).mean() * 100), float(by_head.mean())
+        )
 
     def clinc(self) -> tuple[Scored, Scored, float]:
         """Train on train + oos_train (out_of_scope as a class), calibrate and pick the threshold on val
@@ -201,9 +202,7 @@ class Runner:
             full = np.asarray([r.intent for r in clf.classify(texts, emb)])
             g = np.asarray(gold)
             ins = g != OUT_OF_SCOPE
-            answers = head.rank(texts) if head is not None else [None] * len(texts)
-            by_head = np.asarray([a is not None for a in answers])
-            pred = np.asarray([a.intent if a is not None else f for a, f in zip(answers, full, strict=True)])
+            pred, by_head = self.through_head(head, texts, full)
 
             def pct(mask: np.ndarray) -> float:
                 return float(mask.mean() * 100)

@@ -146,14 +146,13 @@ def fit_fast_head(
     points, see benchmarks/README.md).
     """
     texts = list(texts)
+    no_answers = CascadeFit(math.inf, 0.0, 0.0, 0.0)
     if full.few_shot_:
-        accuracy = 0.0
-        return FastHead(None, CascadeFit(math.inf, 0.0, accuracy, accuracy))
+        return FastHead(None, no_answers)
     head = IntentClassifier(head_config(full.config))
     head.fit(texts, labels, np.zeros((len(texts), 0), dtype=np.float32))
     if full.oof_proba_ is None or head.oof_proba_ is None or head.classes_ != full.classes_:
-        accuracy = 0.0
-        return FastHead(head, CascadeFit(math.inf, 0.0, accuracy, accuracy))
+        return FastHead(head, no_answers)
     full_pred = [full.rank(row).intent for row in full.oof_proba_]
     head_ranked = [head.rank(row) for row in head.oof_proba_]
     fit = choose_threshold(
