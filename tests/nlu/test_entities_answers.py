@@ -178,6 +178,15 @@ def test_reason_when_asked_is_the_whole_message() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "language"), [("давайте", "ru"), ("sure", "en"), ("yes please", "en"), ("ну да", "ru")]
+)
+def test_a_bare_yes_or_no_is_no_reason_even_when_asked(text: str, language: str) -> None:
+    entities = extract_entities(text, language, context=ParseContext(expecting="reason"))
+    assert "reason" not in entities
+    assert entities["answer"] == "yes"
+
+
+@pytest.mark.parametrize(
     ("text", "language", "code"),
     [
         ("activate roaming", "en", "roaming"),

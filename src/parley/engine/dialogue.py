@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from parley.engine.slots import FREE_TEXT_SLOTS, SlotQuery
+from parley.engine.slots import DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, SlotQuery
 from parley.engine.turn import Step, Turn
-from parley.packs.base import ActionEnv, FlowStep, IntentRoute, Reply
+from parley.packs.base import ActionEnv, ActionSpec, FlowStep, IntentRoute, Outcome, Reply
 from parley.policy import escalation as escalation_policy
 from parley.policy.confirmation import read_confirmation
 from parley.policy.understanding import (
@@ -344,6 +344,7 @@ class _Decision:
                 top is not None
                 and top.confidence >= FREE_TEXT_SWITCH_FROM
                 and is_topic_switch(top.intent, top.confidence, task.get("intent"))
+                and not (slot in DESCRIPTION_SLOTS and self.describes_problem(top.intent))
             ):
                 return False
         answer = resolver(self.query(slot, entities, expecting, task))
@@ -382,6 +383,9 @@ class _Decision:
                 continue
             if slot in spec.optional_slots:
                 continue
+            if not reask and (refusal := self.refusal_so_far(spec, task["params"])) is not None:
+                self.refuse(task, spec, refusal)
+                return
             if answer is None:
                 answer = self.rt.resolvers[slot](self.query(slot, {}, False, task))
             ask = answer.ask or Reply(f"ask.{slot}")
@@ -401,20 +405,7 @@ class _Decision:
         if spec.check is not None:
             verdict = spec.check(self.env, params)
             if not verdict.success:
-                retry = verdict.data.get("retry_slot")
-                self.say(f"{spec.name}.error.{verdict.error}", **{**params, **verdict.data})
-                if retry and len(task.setdefault("retries", [])) < 3:
-                    task["retries"].append(retry)
-                    params.pop(retry, None)
-                    task["explicit"] = sorted({*task.get("explicit", ()), retry})
-                    self.continue_task(task, entities={})
-                else:
-                    self.d["last_task"] = {
-                        "intent": task.get("intent"),
-                        "action": spec.name,
-                        "params": params,
-                    }
-                    self.resume_suspended()
+                self.refuse(task, spec, verdict)
                 return
             params.update(verdict.params)
         self.remember_params(params)
@@ -426,6 +417,37 @@ class _Decision:
             return
         self.run_action(spec.name, params, task["id"])
         self.finish_task(task)
+        self.resume_suspended()
+
+    def refusal_so_far(self, spec: ActionSpec, params: dict[str, Any]) -> Outcome | None:
+        """The action's check on the slots known so far, before the customer is asked for the next one.
+
+        An order that cannot be returned is said before "why do you want to return it?", not after the
+        customer has explained. A failure about a slot not given yet (its `retry_slot` is still missing)
+        is no verdict: that slot is what is about to be asked.
+        """
+        if spec.check is None or not any(slot in params for slot in spec.slots):
+            return None
+        verdict = spec.check(self.env, dict(params))
+        if verdict.success or verdict.data.get("retry_slot") in set(spec.slots) - params.keys():
+            return None
+        return verdict
+
+    def refuse(self, task: dict[str, Any], spec: ActionSpec, verdict: Outcome) -> None:
+        """Says why the action cannot run; asks again for the slot at fault, if any (at most 3 times)."""
+        params = task["params"]
+        retry = verdict.data.get("retry_slot")
+        self.say(f"{spec.name}.error.{verdict.error}", **{**params, **verdict.data})
+        if retry and len(task.setdefault("retries", [])) < 3:
+            task["retries"].append(retry)
+            params.pop(retry, None)
+            task["explicit"] = sorted({*task.get("explicit", ()), retry})
+            self.continue_task(task, entities={})
+            return
+        task.pop("missing", None)
+        self.d["task"] = None
+        self.d["expecting"] = None
+        self.d["last_task"] = {"intent": task.get("intent"), "action": spec.name, "params": params}
         self.resume_suspended()
 
     def ask_confirmation(self, task: dict[str, Any]) -> None:
@@ -481,6 +503,10 @@ class _Decision:
             return route(self.nlu, self.d, self.context)
         return route
 
+    def describes_problem(self, intent: str) -> bool:
+        route = self.route_for(intent)
+        return route is not None and route.describes_problem
+
     def on_new_request(self) -> None:
         nlu = self.nlu
         spans = nlu.spans or []
@@ -506,7 +532,9 @@ class _Decision:
         if route is None:
             self.say(f"intent.{intent}")
             return
-        if route.preface:
+        if route.preface and not self.d.get("angry"):
+            # An angry customer's replies open with the tone's apology (see nodes.respond); a second
+            # "I'm so sorry" right after it reads like a script.
             self.say(route.preface)
         if route.action:
             self.start_task(intent, route.action, entities)

@@ -11,9 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from parley.nlu.entities.answers import is_bare_answer
 from parley.packs.base import CustomerContext, Reply
 
 FREE_TEXT_SLOTS = {"new_address", "reason", "text"}
+DESCRIPTION_SLOTS = {"reason", "text"}  # free text that tells what went wrong
 
 
 @dataclass(slots=True)
@@ -105,7 +107,7 @@ def _entity_or_ask(entity: str, ask_key: str, free_text: bool = False) -> Resolv
             return SlotAnswer(value)
         if free_text and q.expecting:
             text = q.text.strip()
-            if len(text) >= 3:
+            if len(text) >= 3 and not is_bare_answer(text):
                 return SlotAnswer(text[:500])
         return SlotAnswer(ask=Reply(ask_key))
 

@@ -141,6 +141,9 @@ class IntentRoute:
     flow: str | None = None
     reply: str | None = None
     preface: str | None = None  # said first, e.g. an apology before looking into a delivery problem
+    # The message tells what went wrong ("they never arrived", "no signal"): while a task waits for a
+    # reason or a description, such a message is that answer, not a new request.
+    describes_problem: bool = False
 
 
 @dataclass(slots=True)

@@ -16,7 +16,7 @@ from ... import clock
 from ..types import ParseContext
 from ._common import MAX_TEXT, Claims, fold
 from .addresses import extract_address
-from .answers import extract_answer
+from .answers import extract_answer, is_bare_answer
 from .code_word import extract_code_word, extract_explicit_code_word
 from .dates import extract_dates, warm_up
 from .emails import extract_email
@@ -92,7 +92,7 @@ def extract_entities(
     answer = extract_answer(folded)
     if answer:
         out["answer"] = answer
-    reason = extract_reason(raw, expecting=expecting)
+    reason = extract_reason(raw, expecting=None if is_bare_answer(raw) else expecting)
     if reason:
         out["reason"] = reason
     code_word = extract_code_word(raw) if expecting == "code_word" else extract_explicit_code_word(raw)

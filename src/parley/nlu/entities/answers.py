@@ -65,6 +65,11 @@ def extract_answer(text: str) -> str | None:
     return label
 
 
+def is_bare_answer(text: str) -> bool:
+    """Only a yes or a no ("sure", "давайте"): an answer to a yes/no question, not a free-text reply."""
+    return len(re.findall(r"\w+", text)) <= 2 and extract_answer(text) is not None
+
+
 def _is_question(text: str) -> bool:
     return text.rstrip().endswith("?") and not re.match(
         r"\s*(?:yes|yeah|yep|sure|да|конечно|давайте|ok|ок)\b[^?]{0,3}$", text, re.IGNORECASE

@@ -51,10 +51,14 @@ def build() -> Pack:
             "order_status": IntentRoute(action="get_order_status"),
             "order_change": route_order_change,
             "order_cancel": IntentRoute(action="cancel_order"),
-            "delivery_issue": IntentRoute(action="get_order_status", preface="delivery_issue.preface"),
+            "delivery_issue": IntentRoute(
+                action="get_order_status", preface="delivery_issue.preface", describes_problem=True
+            ),
             "return_request": IntentRoute(action="initiate_return"),
             "payment_issue": route_payment_issue,
-            "complaint": IntentRoute(action="file_complaint", preface="complaint.preface"),
+            "complaint": IntentRoute(
+                action="file_complaint", preface="complaint.preface", describes_problem=True
+            ),
             "product_question": IntentRoute(reply="product_question.answer"),
             "compliment": IntentRoute(reply="compliment.answer"),
             "account_management": IntentRoute(reply="account_management.answer"),

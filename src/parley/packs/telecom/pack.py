@@ -33,10 +33,14 @@ def build() -> Pack:
             "service_activation": IntentRoute(action="activate_service"),
             "service_deactivation": IntentRoute(action="deactivate_service"),
             "number_unlock": IntentRoute(action="unlock_number"),
-            "tech_issue": IntentRoute(flow="diagnostics", preface="tech_issue.preface"),
+            "tech_issue": IntentRoute(
+                flow="diagnostics", preface="tech_issue.preface", describes_problem=True
+            ),
             "top_up": IntentRoute(action="create_payment_link"),
             "technician_visit": IntentRoute(flow="booking"),
-            "complaint": IntentRoute(action="file_complaint", preface="complaint.preface"),
+            "complaint": IntentRoute(
+                action="file_complaint", preface="complaint.preface", describes_problem=True
+            ),
         },
         flows={"diagnostics": DiagnosticsFlow(), "booking": BookingFlow()},
         context_loaders={"subscribers": load_subscribers},
