@@ -12,6 +12,7 @@ The memory it keeps lives in `dialog_context` (checkpointed, small):
   flow          an active pack flow: {"name", "state", "intent"}
   expecting     what the last question asked for: a slot name, "answer", "code_word" or None
   focus_order_id / mentioned_orders / listed_orders   the orders talked about
+  focus_msisdn / focus_service   the number and the service talked about
   last_task     the last finished task, for "no, I meant the other one"
   anger_streak / misunderstood_streak / offered_human
 """
@@ -126,6 +127,8 @@ class _Decision:
             self.d["mentioned_orders"] = [*mentioned, str(order_id)][-5:]
         if params.get("msisdn"):
             self.d["focus_msisdn"] = params["msisdn"]
+        if params.get("service_code"):
+            self.d["focus_service"] = params["service_code"]
 
     # ------------------------------------------------------------------ the decision
     def run(self) -> None:
@@ -447,6 +450,7 @@ class _Decision:
         task.pop("missing", None)
         self.d["task"] = None
         self.d["expecting"] = None
+        self.remember_params(params)  # "it is already on" still tells which number and service "it" is
         self.d["last_task"] = {"intent": task.get("intent"), "action": spec.name, "params": params}
         self.resume_suspended()
 

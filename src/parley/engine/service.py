@@ -21,7 +21,15 @@ from parley.engine.turn import InboundMessage, Turn
 
 log = logging.getLogger(__name__)
 
-PUBLIC_DIALOG_KEYS = ("task", "expecting", "focus_order_id", "focus_msisdn", "suspended", "flow")
+PUBLIC_DIALOG_KEYS = (
+    "task",
+    "expecting",
+    "focus_order_id",
+    "focus_msisdn",
+    "focus_service",
+    "suspended",
+    "flow",
+)
 
 
 class UnknownCustomer(LookupError):

@@ -123,7 +123,8 @@ def resolve_msisdn(q: SlotQuery) -> SlotAnswer:
     given = q.entities.get("msisdn")
     if given:
         return SlotAnswer(str(given))
-    listed: list[str] = q.dialog.get("listed_numbers") or []
+    # "the second number" before any listing counts in the order a listing would show
+    listed: list[str] = q.dialog.get("listed_numbers") or numbers
     ordinal = q.entities.get("ordinal")
     if isinstance(ordinal, int) and listed:
         index = ordinal - 1 if ordinal > 0 else len(listed) + ordinal
@@ -140,6 +141,17 @@ def resolve_msisdn(q: SlotQuery) -> SlotAnswer:
     return SlotAnswer(ask=Reply("ask.msisdn", {"numbers": numbers}, numbers))
 
 
+def resolve_service(q: SlotQuery) -> SlotAnswer:
+    """A service named in the message, else the one just talked about ("turn it off again")."""
+    named = q.entities.get("service")
+    if named:
+        return SlotAnswer(named)
+    focus = q.dialog.get("focus_service")
+    if focus and not q.explicit:
+        return SlotAnswer(focus)
+    return SlotAnswer(ask=Reply("ask.service_code"))
+
+
 def resolve_amount(q: SlotQuery) -> SlotAnswer:
     amount = q.entities.get("amount")
     if isinstance(amount, dict) and amount.get("value"):
@@ -153,7 +165,7 @@ DEFAULT_RESOLVERS: dict[str, Resolver] = {
     "new_date": _entity_or_ask("date", "ask.new_date"),
     "reason": _entity_or_ask("reason", "ask.reason", free_text=True),
     "method": _entity_or_ask("payment_method", "ask.method"),
-    "service_code": _entity_or_ask("service", "ask.service_code"),
+    "service_code": resolve_service,
     "text": resolve_text,
     "msisdn": resolve_msisdn,
     "amount": resolve_amount,
