@@ -271,6 +271,7 @@ class _Decision:
             and top.intent != active.get("intent")
             and is_topic_switch(top.intent, top.confidence, active.get("intent"))
             and "answer" not in self.nlu.entities
+            and not self.flow_answered(flow, active)
             and self.route_for(top.intent) is not None
         ):
             self.suspend({"flow": active})
@@ -279,6 +280,11 @@ class _Decision:
         step = flow.on_message(self.env, self.nlu, active.get("state") or {})
         self.apply_flow_step(active["name"], step, intent=active.get("intent"))
         return True
+
+    def flow_answered(self, flow: Any, active: dict[str, Any]) -> bool:
+        """The flow recognises the message as the answer to its open question (optional `answers`)."""
+        answers = getattr(flow, "answers", None)
+        return bool(answers is not None and answers(self.nlu, active.get("state") or {}))
 
     def start_flow(self, name: str, intent: str, params: dict[str, Any]) -> None:
         flow = self.rt.flows[name]

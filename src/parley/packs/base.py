@@ -123,7 +123,9 @@ class FlowStep:
 class Flow(Protocol):
     """A multi-step procedure a pack runs itself (diagnostics, code-word checks).
 
-    The engine hands every message to the active flow first; the flow answers with a `FlowStep`.
+    The engine hands every message to the active flow first; the flow answers with a `FlowStep`. Optional
+    methods: `resume(env, state)` re-asks the open question after an interruption, and `answers(nlu,
+    state)` tells that a message answers it (then it never counts as a new request).
     """
 
     name: str

@@ -36,6 +36,18 @@ def route_order_change(nlu: NluResult, dialog: dict[str, Any], context: Customer
     return IntentRoute(reply="order_change.what")
 
 
+def route_delivery_issue(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    """A problem with an order already marked delivered ("it never reached me") is a complaint to
+    investigate — unless the same message already complains, which files the whole message; with an
+    order still on its way, the customer first gets where it is."""
+    order_id = nlu.entities.get("order_id") or dialog.get("focus_order_id")
+    order = next((o for o in context.orders if o.id == order_id), None)
+    complains = any(span.intent == "complaint" for span in nlu.spans or [])
+    if order is not None and order.status == "delivered" and not complains:
+        return IntentRoute(action="file_complaint", preface="delivery_issue.preface", describes_problem=True)
+    return IntentRoute(action="get_order_status", preface="delivery_issue.preface", describes_problem=True)
+
+
 def route_payment_issue(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
     if nlu.entities.get("payment_method") or re.search(r"change|chang|смен|помен|измен", nlu.text, re.I):
         return IntentRoute(action="change_payment_method")
@@ -51,9 +63,7 @@ def build() -> Pack:
             "order_status": IntentRoute(action="get_order_status"),
             "order_change": route_order_change,
             "order_cancel": IntentRoute(action="cancel_order"),
-            "delivery_issue": IntentRoute(
-                action="get_order_status", preface="delivery_issue.preface", describes_problem=True
-            ),
+            "delivery_issue": route_delivery_issue,
             "return_request": IntentRoute(action="initiate_return"),
             "payment_issue": route_payment_issue,
             "complaint": IntentRoute(

@@ -318,6 +318,20 @@ class DiagnosticsFlow:
             replies=[Reply("diagnostics.remedy")], state={**state, "unclear": unclear}, expecting="answer"
         )
 
+    def answers(self, nlu: NluResult, state: dict[str, Any]) -> bool:
+        """Whether the message answers the open question ("did that help?", "technician or ticket?").
+
+        Such a message is never a new request: "не помогло" can read like a delivery complaint to the
+        intent classifier, and must not suspend the diagnostics.
+        """
+        step = state.get("step")
+        if step == "device":
+            return read_fix(nlu) is not None
+        if step == "remedy":
+            named = TICKET_WORDS.search(nlu.text) or TECHNICIAN_WORDS.search(nlu.text)
+            return bool(named or nlu.entities.get("answer"))
+        return False
+
     def resume(self, env: ActionEnv, state: dict[str, Any]) -> FlowStep:
         if state.get("step") == "device":
             name = DEVICE_STEPS[state["problem"]][int(state.get("device", 0))]
