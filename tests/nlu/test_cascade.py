@@ -14,6 +14,7 @@ from parley.nlu.cascade import MIN_THRESHOLD, choose_threshold, fit_fast_head
 from parley.nlu.classifier import OUT_OF_SCOPE, ClassifierConfig, IntentClassifier
 from parley.nlu.embedded import EmbeddedNluParser, get_parser
 from parley.nlu.evaluate import load_labelled
+from parley.nlu.types import ParseContext
 
 PACKS = ("retail", "telecom")
 DATA = Path(__file__).parent / "data"
@@ -97,6 +98,24 @@ def test_off_topic_text_goes_to_the_encoder(parser: EmbeddedNluParser) -> None:
     result = local.parse("what do you think about the football match tonight")
     assert counting.calls == [["what do you think about the football match tonight"]]
     assert result.intent == OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(("text", "answer"), [("yes, please", "yes"), ("давайте", "yes"), ("no", "no")])
+def test_a_bare_answer_to_a_yes_no_question_needs_no_model(
+    parser: EmbeddedNluParser, text: str, answer: str
+) -> None:
+    local, counting = _counting(parser)
+    asked = local.parse(text, context=ParseContext(expecting="answer"))
+    assert counting.calls == []
+    assert (asked.intent, asked.confidence, asked.entities["answer"]) == (OUT_OF_SCOPE, 1.0, answer)
+    local.parse(text)  # nothing asked: the same words are classified as usual
+    assert counting.calls == [[text]]
+
+
+def test_an_answer_with_more_in_it_is_still_understood(parser: EmbeddedNluParser) -> None:
+    result = parser.parse("yes but change the date to Friday", context=ParseContext(expecting="answer"))
+    assert result.intent == "order_change"
+    assert result.entities["answer"] == "yes"
 
 
 def test_a_batch_encodes_only_what_the_head_left(parser: EmbeddedNluParser) -> None:

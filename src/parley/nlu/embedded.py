@@ -26,11 +26,15 @@ from parley.config import Settings, get_settings
 from parley.nlu.cascade import FastHead
 from parley.nlu.classifier import OUT_OF_SCOPE, ClassifierConfig, IntentClassifier, Ranked
 from parley.nlu.encoders import Encoder, get_encoder
+from parley.nlu.entities.answers import is_bare_answer
 from parley.nlu.segment import MAX_ATOMS, may_hold_several_requests, segment, split_atoms
 from parley.nlu.training import train_or_load
 from parley.nlu.types import IntentCandidate, IntentSpan, NluResult, ParseContext, Sentiment
 
 log = logging.getLogger(__name__)
+
+# What a bare yes/no to the agent's own yes/no question is: no request of any intent (a rule, not a guess).
+BARE_ANSWER = Ranked(OUT_OF_SCOPE, 1.0, [(OUT_OF_SCOPE, 1.0)], False)
 
 # Longer messages are clipped for every model: nobody writes a 1 MB request, but somebody will paste one.
 MAX_PARSE_CHARS = 4000
@@ -151,6 +155,11 @@ class EmbeddedNluParser:
 
     def _parse(self, text: str, language: str | None, context: ParseContext | None) -> NluResult:
         clean = clean_text(text)
+        if context is not None and context.expecting == "answer" and is_bare_answer(clean):
+            # The agent asked a yes/no question and the message is only a yes or a no ("sure", "давайте"):
+            # it is an answer, no request, and the entities carry it. Neither model has anything to add,
+            # and the encoder would be most of the turn's cost.
+            return self._assemble(text, clean, language, context, [(clean, BARE_ANSWER)], BARE_ANSWER)
         whole = self.classify([clean])[0]
         atoms = split_atoms(clean)
         segments = None
