@@ -551,7 +551,7 @@ class _Decision:
         elif route.flow:
             self.start_flow(route.flow, intent, {})
         elif route.reply:
-            self.say(route.reply, history=(self.context.history if self.context else []))
+            self.say(route.reply, history=(self.context.history if self.context else []), **route.reply_vars)
 
     def on_correction(self) -> bool:
         """ "No, I meant the other one": redo the last task with a different reference."""

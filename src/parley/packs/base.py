@@ -142,6 +142,7 @@ class IntentRoute:
     action: str | None = None
     flow: str | None = None
     reply: str | None = None
+    reply_vars: Mapping[str, Any] = field(default_factory=dict)  # facts the reply states: a policy's days
     preface: str | None = None  # said first, e.g. an apology before looking into a delivery problem
     # The message tells what went wrong ("they never arrived", "no signal"): while a task waits for a
     # reason or a description, such a message is that answer, not a new request.

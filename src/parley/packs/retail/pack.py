@@ -8,7 +8,7 @@ from typing import Any
 
 from parley.nlu.types import NluResult
 from parley.packs.base import CustomerContext, IntentRoute, Pack
-from parley.packs.retail.actions import ACTIONS
+from parley.packs.retail.actions import ACTIONS, RESCHEDULE_MAX_DAYS, RETURN_WINDOW_DAYS
 
 ADDRESS_WORDS = re.compile(r"address|адрес|deliver (it )?to|доставь\w* (на|по)", re.I)
 DATE_WORDS = re.compile(
@@ -48,6 +48,26 @@ def route_delivery_issue(nlu: NluResult, dialog: dict[str, Any], context: Custom
     return IntentRoute(action="get_order_status", preface="delivery_issue.preface", describes_problem=True)
 
 
+# General questions Parley can answer from the pack's own rules (actions.py); anything else (opening hours,
+# prices, stores) is not in its data, and the generic answer says what it can do and offers an operator.
+POLICY_TOPICS = (
+    ("general_question.returns", re.compile(r"return|refund|send (it )?back|возвра|вернуть|верн[её]т", re.I)),
+    (
+        "general_question.delivery_changes",
+        re.compile(r"reschedul|change .*(address|date)|перенес|измен.*(адрес|дат)", re.I),
+    ),
+    ("general_question.payment", re.compile(r"pay|paypal|card|cash|оплат|карт|наличн|сбп", re.I)),
+)
+
+
+def route_general_question(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    facts = {"window_days": RETURN_WINDOW_DAYS, "reschedule_days": RESCHEDULE_MAX_DAYS}
+    for reply, words in POLICY_TOPICS:
+        if words.search(nlu.text):
+            return IntentRoute(reply=reply, reply_vars=facts)
+    return IntentRoute(reply="general_question.answer")
+
+
 def route_payment_issue(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
     if nlu.entities.get("payment_method") or re.search(r"change|chang|смен|помен|измен", nlu.text, re.I):
         return IntentRoute(action="change_payment_method")
@@ -72,7 +92,7 @@ def build() -> Pack:
             "product_question": IntentRoute(reply="product_question.answer"),
             "compliment": IntentRoute(reply="compliment.answer"),
             "account_management": IntentRoute(reply="account_management.answer"),
-            "general_question": IntentRoute(reply="general_question.answer"),
+            "general_question": route_general_question,
             "farewell": IntentRoute(reply="farewell.answer"),
         },
     )
