@@ -100,7 +100,16 @@ def test_off_topic_text_goes_to_the_encoder(parser: EmbeddedNluParser) -> None:
     assert result.intent == OUT_OF_SCOPE
 
 
-@pytest.mark.parametrize(("text", "answer"), [("yes, please", "yes"), ("давайте", "yes"), ("no", "no")])
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("yes, please", "yes"),
+        ("sure, do it", "yes"),
+        ("давайте", "yes"),
+        ("нет, не надо", "no"),
+        ("no", "no"),
+    ],
+)
 def test_a_bare_answer_to_a_yes_no_question_needs_no_model(
     parser: EmbeddedNluParser, text: str, answer: str
 ) -> None:

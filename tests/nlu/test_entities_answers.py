@@ -178,12 +178,27 @@ def test_reason_when_asked_is_the_whole_message() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "language"), [("давайте", "ru"), ("sure", "en"), ("yes please", "en"), ("ну да", "ru")]
+    ("text", "language"),
+    [
+        ("давайте", "ru"),
+        ("sure", "en"),
+        ("yes please", "en"),
+        ("ну да", "ru"),
+        ("sure, do it", "en"),
+        ("да, оформляйте", "ru"),
+    ],
 )
 def test_a_bare_yes_or_no_is_no_reason_even_when_asked(text: str, language: str) -> None:
     entities = extract_entities(text, language, context=ParseContext(expecting="reason"))
     assert "reason" not in entities
     assert entities["answer"] == "yes"
+
+
+@pytest.mark.parametrize("text", ["no, the other one", "yes but change the date", "не знаю", "5512"])
+def test_an_answer_that_says_more_is_not_bare(text: str) -> None:
+    from parley.nlu.entities.answers import is_bare_answer
+
+    assert not is_bare_answer(text)
 
 
 @pytest.mark.parametrize(

@@ -65,9 +65,20 @@ def extract_answer(text: str) -> str | None:
     return label
 
 
+_POLITENESS = re.compile(
+    r"\b(?:please|pls|thanks?|thank\s+you|then|спасибо|пожалуйста|тогда|ну|уж|же)\b", re.IGNORECASE
+)
+
+
 def is_bare_answer(text: str) -> bool:
-    """Only a yes or a no ("sure", "давайте"): an answer to a yes/no question, not a free-text reply."""
-    return len(re.findall(r"\w+", text)) <= 2 and extract_answer(text) is not None
+    """Only a yes or a no ("sure, do it", "нет, не надо, спасибо"): nothing is left once the answer's cues and
+    politeness are taken out. "No, the other one" or "yes but on Friday" say more and are not bare."""
+    if extract_answer(text) is None:
+        return False
+    rest = _POLITENESS.sub(" ", _NO.sub(" ", _YES.sub(" ", text)))
+    for emoji in _EMOJI:
+        rest = rest.replace(emoji, " ")
+    return re.search(r"\w", rest) is None
 
 
 def _is_question(text: str) -> bool:
