@@ -258,6 +258,23 @@ def test_payments_links_tokens_and_crediting(backend: SqlBackend, monkeypatch: p
     assert backend.verify_payment_token(token) is None
 
 
+def test_open_payment_is_the_newest_pending_unexpired_one(
+    backend: SqlBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = "+79210000006"
+    assert backend.open_payment("C-2005", number, 86) is None
+    older = backend.create_payment("C-2005", number, 86, "RUB", idempotency_key="open-1")
+    monkeypatch.setenv("PARLEY_NOW", "2026-11-26T10:05:00+03:00")
+    newer = backend.create_payment("C-2005", number, 86, "RUB", idempotency_key="open-2")
+    backend.create_payment("C-2005", number, 500, "RUB", idempotency_key="open-3")
+    assert backend.open_payment("C-2005", number, 86) == newer
+    assert backend.open_payment("C-2006", number, 86) is None  # another customer's: never
+    backend.mark_payment_paid(newer.id)
+    assert backend.open_payment("C-2005", number, 86) == older
+    monkeypatch.setenv("PARLEY_NOW", "2026-11-27T10:00:01+03:00")  # the older one's 24 h are over
+    assert backend.open_payment("C-2005", number, 86) is None
+
+
 def test_unlock_attempts_window_and_reset(backend: SqlBackend, monkeypatch: pytest.MonkeyPatch) -> None:
     number = "+79210000005"
     monkeypatch.setenv("PARLEY_NOW", "2026-11-25T09:00:00+03:00")

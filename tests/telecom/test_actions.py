@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from parley.packs.telecom import actions as a
 
 LOCKED = "+79210000005"  # C-2004, Saint Petersburg, code word "берёза"
@@ -92,6 +94,24 @@ def test_payment_link_for_own_number(env_for: Any) -> None:
     assert outcome.success and "/pay/" in outcome.data["url"]
     assert a.check_payment(env_for("C-2005"), {"msisdn": "+79210000006", "amount": -5}).error == "bad_amount"
     assert a.amount_to_clear(-85.3) == 86.0
+
+
+def test_an_open_payment_link_is_given_again_not_doubled(
+    env_for: Any, system: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def link(amount: float) -> str:
+        outcome = a.create_payment_link(env_for("C-2005"), {"msisdn": "+79210000006", "amount": amount})
+        assert outcome.success
+        return str(outcome.data["payment_id"])
+
+    first = link(86.0)
+    assert link(86.0) == first  # the same top-up asked again (a second diagnosis): the same link
+    assert link(500.0) != first  # another amount is another payment
+    system.backend.mark_payment_paid(first)
+    after_paying = link(86.0)
+    assert after_paying != first  # a paid link is never handed out again
+    monkeypatch.setenv("PARLEY_NOW", "2026-11-28T12:00:00+03:00")  # past the link's 24 hours
+    assert link(86.0) != after_paying
 
 
 def test_booking_makes_slot_unavailable_and_reports_taken(env_for: Any, system: Any) -> None:

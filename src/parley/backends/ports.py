@@ -132,6 +132,11 @@ class TelecomBackend(Protocol):
 
     def get_payment(self, payment_id: str) -> Payment | None: ...
 
+    def open_payment(self, customer_id: str, msisdn: str, amount: float) -> Payment | None:
+        """The customer's newest payment for this number and amount that is still pending and unexpired:
+        a link already sent, to give again rather than send a second one."""
+        ...
+
     def mark_payment_paid(self, payment_id: str) -> Payment:
         """Marks paid and credits the number's balance, once."""
         ...

@@ -610,6 +610,22 @@ class SqlBackend:
             row = s.get(PaymentRow, payment_id)
             return payment_record(row) if row else None
 
+    def open_payment(self, customer_id: str, msisdn: str, amount: float) -> Payment | None:
+        with self.db.read() as s:
+            row = s.scalars(
+                select(PaymentRow)
+                .where(
+                    PaymentRow.customer_id == customer_id,
+                    PaymentRow.msisdn == msisdn,
+                    PaymentRow.amount == round(amount, 2),
+                    PaymentRow.status == "pending",
+                    PaymentRow.expires_at > clock.now(),
+                )
+                .order_by(PaymentRow.created_at.desc())
+                .limit(1)
+            ).first()
+            return payment_record(row) if row else None
+
     def verify_payment_token(self, token: str) -> str | None:
         """The payment id a token grants, or None when it is forged, malformed or expired."""
         return verify_payment_token(self._secret_key, token, now=clock.now())

@@ -232,13 +232,17 @@ def create_payment_link(env: ActionEnv, params: dict[str, Any]) -> Outcome:
         return verdict
     sub = env.own_subscriber(params.get("msisdn"))
     assert sub is not None
-    payment = env.backend.create_payment(
-        env.customer_id,
-        sub.msisdn,
-        float(params["amount"]),
-        sub.currency,
-        idempotency_key=env.idempotency_key,
-    )
+    # A link for this number and amount that is still open is given again: two links for one top-up
+    # (diagnostics finding the same negative balance twice) would leave the customer wondering which to pay.
+    payment = env.backend.open_payment(env.customer_id, sub.msisdn, float(params["amount"]))
+    if payment is None:
+        payment = env.backend.create_payment(
+            env.customer_id,
+            sub.msisdn,
+            float(params["amount"]),
+            sub.currency,
+            idempotency_key=env.idempotency_key,
+        )
     return Outcome(
         True,
         {
