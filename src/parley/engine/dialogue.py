@@ -239,6 +239,8 @@ class _Decision:
         if not entities.get("code_word") or (
             top is not None
             and top.intent != pending.get("intent")
+            # a code word is free text ("ромашка" can look like anything to the classifier)
+            and top.confidence >= FREE_TEXT_SWITCH_FROM
             and is_topic_switch(top.intent, top.confidence, pending.get("intent"))
         ):
             self.pending = []

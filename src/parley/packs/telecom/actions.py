@@ -137,6 +137,28 @@ def _check_service(env: ActionEnv, params: dict[str, Any], activate: bool) -> Ou
     return Outcome(True, params=facts)
 
 
+def describe_service(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    """What a catalog service costs and on which of the customer's numbers it is already on (read-only)."""
+    code = str(params.get("service_code") or "")
+    entry = next((c for c in env.backend.service_catalog() if c.code == code), None)
+    if entry is None:
+        return Outcome(
+            False, {"catalog": catalog_names(env), "retry_slot": "service_code"}, error="unknown_service"
+        )
+    subscribers = env.backend.subscribers_of(env.customer_id)
+    active_on = [sub.msisdn for sub in subscribers if any(s.code == code and s.active for s in sub.services)]
+    return Outcome(
+        True,
+        {
+            "service_name": entry.name,
+            "monthly_fee": entry.monthly_fee,
+            "currency": subscribers[0].currency if subscribers else "RUB",
+            "active_on": active_on,
+            "numbers": [sub.msisdn for sub in subscribers],
+        },
+    )
+
+
 def check_activate(env: ActionEnv, params: dict[str, Any]) -> Outcome:
     return _check_service(env, params, activate=True)
 
@@ -426,6 +448,7 @@ ACTIONS: dict[str, ActionSpec] = {
             check_deactivate,
             confirmation="required",
         ),
+        ActionSpec("describe_service", ("service_code",), describe_service, changes_state=False),
         ActionSpec("unlock_number", ("msisdn",), unlock_number, check_unlock, confirmation="code_word"),
         ActionSpec("create_payment_link", ("msisdn", "amount"), create_payment_link, check_payment),
         ActionSpec("book_technician", ("slot_id",), book_technician, check_booking, confirmation="required"),

@@ -30,6 +30,7 @@ def build() -> Pack:
         actions=ACTIONS,
         routes={
             "balance_check": IntentRoute(action="check_balance"),
+            "service_question": IntentRoute(action="describe_service"),
             "service_activation": IntentRoute(action="activate_service"),
             "service_deactivation": IntentRoute(action="deactivate_service"),
             "number_unlock": IntentRoute(action="unlock_number"),
