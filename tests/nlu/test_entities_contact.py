@@ -108,6 +108,9 @@ def test_no_false_amounts(text: str) -> None:
             "350 Fifth Avenue, New York, NY 10118",
         ),
         ("Москва, ул. Арбат, 10", "ru", "Москва, ул. Арбат, 10"),
+        ("Flat 4, 22 Baker Street, London NW1 6XE", "en", "Flat 4, 22 Baker Street, London NW1 6XE"),
+        ("new address: flat 2b, 9 Queen St, Bath BA1 1AA", "en", "flat 2b, 9 Queen St, Bath BA1 1AA"),
+        ("кв. 7, ул. Ленина, д. 3, Москва", "ru", "кв. 7, ул. Ленина, д. 3, Москва"),
     ],
 )
 def test_addresses(text: str, language: str, address: str) -> None:

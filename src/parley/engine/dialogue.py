@@ -28,6 +28,7 @@ from parley.policy import escalation as escalation_policy
 from parley.policy.confirmation import read_confirmation
 from parley.policy.understanding import (
     OPERATOR_REQUEST_FROM,
+    SWITCH_TOPIC_FROM,
     is_topic_switch,
     understood,
 )
@@ -202,6 +203,13 @@ class _Decision:
             task = {"id": pending["id"], "intent": pending.get("intent"), "action": action, "params": params}
             self.continue_task(task, entities=self.nlu.entities)
             return True
+        if self.nlu.intent == "farewell" and self.nlu.confidence >= SWITCH_TOPIC_FROM:
+            # "thanks, bye" to an open question: the customer is leaving; nothing runs and nothing is asked
+            self.pending = []
+            self.d["expecting"] = None
+            if action != "transfer_to_operator":
+                self.say("confirm.declined_on_leaving", **pending["params"])
+            return False
         # unclear: a confident new request is served, then the question is asked again
         if self.nlu.spans and any(is_topic_switch(s.intent, s.confidence, None) for s in self.nlu.spans):
             return False
@@ -329,6 +337,11 @@ class _Decision:
         if filled:
             self.continue_task(task, entities)
             return True
+        if missing == "order_id" and any(entities.get(k) for k in REFERENCE_KEYS):
+            # "the kettle one" answers "which order?" even when it fits two orders (or reads like a product
+            # question to the classifier): ask again among the orders it fits.
+            self.continue_task(task, entities)
+            return True
         if top is not None and is_topic_switch(top.intent, top.confidence, task.get("intent")):
             self.suspend({"task": task})
             self.d["task"] = None
@@ -339,9 +352,24 @@ class _Decision:
             self.say("task.dropped")
             self.resume_suspended()
             return True
-        self.d["misunderstood_streak"] = int(self.d.get("misunderstood_streak", 0)) + 1
+        if not self.fill_other_slots(task, entities):
+            self.d["misunderstood_streak"] = int(self.d.get("misunderstood_streak", 0)) + 1
         self.continue_task(task, entities={}, reask=True)
         return True
+
+    def fill_other_slots(self, task: dict[str, Any], entities: dict[str, Any]) -> bool:
+        """Keeps what the message gives for the task's other slots (the new address while the order is
+        still being asked for): any later message may carry any detail. True if something was kept."""
+        spec = self.rt.actions[task["action"]]
+        kept = False
+        for slot in spec.slots:
+            if slot == task.get("missing") or slot in task["params"] or slot not in self.rt.resolvers:
+                continue
+            answer = self.rt.resolvers[slot](self.query(slot, entities, False, task))
+            if answer.value is not None:
+                task["params"][slot] = answer.value
+                kept = True
+        return kept
 
     def fill_slot(self, task: dict[str, Any], slot: str, entities: dict[str, Any], expecting: bool) -> bool:
         resolver = self.rt.resolvers.get(slot)

@@ -104,7 +104,7 @@ def _cut(text: str, start: int) -> tuple[int, int] | None:
 
 
 def _anchor_start(text: str, pos: int) -> int:
-    """Walk back from a street word over the house number, the street name and "City," parts."""
+    """Walk back from a street word over the house number, the street name, and "City," or "Flat 4," parts."""
     start = pos
     base = max(0, pos - 80)
     head = text[base:pos]
@@ -115,7 +115,11 @@ def _anchor_start(text: str, pos: int) -> int:
         start = base + m.start()
     for _ in range(3):
         window = max(0, start - 40)
-        m = re.search(r"(?:(?<![\w])(?:[A-ZА-Я][\w-]+|\d{5,6})\s*,\s*)$", text[window:start])
+        m = re.search(
+            r"(?:(?<![\w])(?:[A-ZА-Я][\w-]+|\d{5,6})\s*,\s*"
+            r"|(?<![\w])(?i:flat|apt|apartment|unit|suite|кв|квартира)\.?\s*[\w/-]{1,6}\s*,\s*)$",
+            text[window:start],
+        )
         if not m:
             break
         start = window + m.start()
