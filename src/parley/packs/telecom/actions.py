@@ -46,6 +46,12 @@ def catalog_names(env: ActionEnv) -> list[dict[str, Any]]:
     ]
 
 
+def _unknown_service(env: ActionEnv) -> Outcome:
+    """Not a service of the catalog: the refusal lists what there is, and the service is asked again."""
+    facts = {"catalog": catalog_names(env), "retry_slot": "service_code"}
+    return Outcome(False, facts, error="unknown_service")
+
+
 def parse_when(value: Any) -> datetime | None:
     """An ISO date or datetime from the entities, as an aware datetime in the clock's zone."""
     if not value:
@@ -123,9 +129,7 @@ def _check_service(env: ActionEnv, params: dict[str, Any], activate: bool) -> Ou
     entry = catalog.get(code)
     own = next((s for s in sub.services if s.code == code), None)
     if entry is None and own is None:
-        return Outcome(
-            False, {"catalog": catalog_names(env), "retry_slot": "service_code"}, error="unknown_service"
-        )
+        return _unknown_service(env)
     name = entry.name if entry else own.name  # type: ignore[union-attr]
     fee = entry.monthly_fee if entry else own.monthly_fee  # type: ignore[union-attr]
     active = bool(own and own.active)
@@ -142,9 +146,7 @@ def describe_service(env: ActionEnv, params: dict[str, Any]) -> Outcome:
     code = str(params.get("service_code") or "")
     entry = next((c for c in env.backend.service_catalog() if c.code == code), None)
     if entry is None:
-        return Outcome(
-            False, {"catalog": catalog_names(env), "retry_slot": "service_code"}, error="unknown_service"
-        )
+        return _unknown_service(env)
     subscribers = env.backend.subscribers_of(env.customer_id)
     active_on = [sub.msisdn for sub in subscribers if any(s.code == code and s.active for s in sub.services)]
     return Outcome(
