@@ -15,6 +15,8 @@ from parley.nlu.sentiment import analyze_sentiment
         "ok",
         "да",
         "change the address please",
+        "turn it on again",
+        "I had enough time to check",
         "",
         "Здравствуйте! Заказ 100234 должен был прийти вчера, где он?",
     ],
@@ -53,6 +55,11 @@ def test_positive_without_anger(text: str) -> None:
         "this is the third time I'm writing about this",
         "блин, опять не работает интернет",
         "thanks for nothing",
+        "THIS IS UNACCEPTABLE. my order is late AGAIN",
+        "I'm done with you people, worst service ever!!!",
+        "you guys are useless",
+        "опять задержали доставку",
+        "надоели ваши смс",
     ],
 )
 def test_angry(text: str) -> None:

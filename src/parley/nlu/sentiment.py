@@ -170,6 +170,9 @@ _INSULTS = _rx(
     r"кретин",
     r"лжец",
     r"вор(?:ы|ье)\b",
+    r"you(?:\s+(?:guys|people|lot))?\s+are\s+(?:so\s+|totally\s+|completely\s+)?(?:useless|pathetic|a\s+joke)",
+    r"you'?re\s+(?:so\s+|totally\s+|completely\s+)?(?:useless|pathetic|a\s+joke)",
+    r"(?:вы|ты)\s+(?:просто\s+|совсем\s+)?(?:бесполезн|позорищ|издеваетесь)",
 )
 _PROFANITY = _rx(
     r"damn",
@@ -217,6 +220,11 @@ _THREATS = _rx(
     r"роспотребнадзор",
     r"прокуратур",
     r"юрист",
+    r"i'?m\s+(?:so\s+)?done\s+with\s+(?:you|this|your)",
+    r"i'?ve\s+had\s+enough|had\s+enough\s+of\s+(?:you|this|your)|enough\s+is\s+enough",
+    r"fed\s+up",
+    r"сыт[а-я]*\s+по\s+горло",
+    r"(?:вы\s+)?(?:мне\s+)?(?:надоели|достали)",
 )
 _WAITING = _rx(
     r"сколько\s+(?:можно|еще|ещё)\s+(?:ждать|ждать\?)",
@@ -232,6 +240,10 @@ _WAITING = _rx(
     r"i'?ve\s+been\s+waiting",
     r"still\s+waiting",
     r"how\s+many\s+times",
+    # a failure that happened before: "late AGAIN", "опять задержали" ("turn it on again" is no cue)
+    r"(?:late|wrong|broken|delayed|missing|lost|cancell?ed)\s+(?:once\s+)?again",
+    r"again\s+(?:late|wrong|broken|delayed|missing|lost)",
+    r"(?:опять|снова)\s+(?:задерж|опозда|не\s+(?:пришл|привезл|доставил|работает)|потерял|сломал|перенесл)",
 )
 _NEGATOR = re.compile(r"(?:\bnot|\bno|\bnever|n't|\bне|\bнет|\bни)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _SARCASM = _rx(
