@@ -9,6 +9,7 @@ message — so authorization cannot be talked around.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +148,26 @@ class IntentRoute:
     # The message tells what went wrong ("they never arrived", "no signal"): while a task waits for a
     # reason or a description, such a message is that answer, not a new request.
     describes_problem: bool = False
+
+
+ANOTHER_COMPLAINT = re.compile(
+    r"\b(?:another|new|second|one\s+more|separate)\s+complaint|(?:ещё|еще)\s+одн\w*\s+жалоб"
+    r"|(?:нов|друг|втор|отдельн)\w*\s+жалоб",
+    re.IGNORECASE,
+)
+
+
+def route_complaint(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    """A complaint becomes a ticket — once: when the conversation's last task already filed one and the
+    message names no other order, it is the same grievance said again ("worst service ever!!!" after "my
+    order is late again"), and a second ticket would only split the team's work — unless the customer
+    asks for another one. Shared by both packs."""
+    last = dialog.get("last_task") or {}
+    order_id = nlu.entities.get("order_id")
+    same_order = not order_id or order_id == last.get("params", {}).get("order_id")
+    if last.get("action") == "file_complaint" and same_order and not ANOTHER_COMPLAINT.search(nlu.text):
+        return IntentRoute(reply="complaint.already_registered", describes_problem=True)
+    return IntentRoute(action="file_complaint", preface="complaint.preface", describes_problem=True)
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from parley.nlu.types import NluResult
-from parley.packs.base import CustomerContext, IntentRoute, Pack
+from parley.packs.base import CustomerContext, IntentRoute, Pack, route_complaint
 from parley.packs.retail.actions import ACTIONS, RESCHEDULE_MAX_DAYS, RETURN_WINDOW_DAYS
 
 ADDRESS_WORDS = re.compile(r"address|адрес|deliver (it )?to|доставь\w* (на|по)", re.I)
@@ -86,9 +86,7 @@ def build() -> Pack:
             "delivery_issue": route_delivery_issue,
             "return_request": IntentRoute(action="initiate_return"),
             "payment_issue": route_payment_issue,
-            "complaint": IntentRoute(
-                action="file_complaint", preface="complaint.preface", describes_problem=True
-            ),
+            "complaint": route_complaint,
             "product_question": IntentRoute(reply="product_question.answer"),
             "compliment": IntentRoute(reply="compliment.answer"),
             "account_management": IntentRoute(reply="account_management.answer"),

@@ -11,7 +11,7 @@ from typing import Any
 
 from parley.backends.ports import Backend
 from parley.backends.records import Subscriber
-from parley.packs.base import IntentRoute, Pack
+from parley.packs.base import IntentRoute, Pack, route_complaint
 from parley.packs.telecom.actions import ACTIONS
 from parley.packs.telecom.booking import BookingFlow
 from parley.packs.telecom.diagnostics import DiagnosticsFlow
@@ -39,9 +39,7 @@ def build() -> Pack:
             ),
             "top_up": IntentRoute(action="create_payment_link"),
             "technician_visit": IntentRoute(flow="booking"),
-            "complaint": IntentRoute(
-                action="file_complaint", preface="complaint.preface", describes_problem=True
-            ),
+            "complaint": route_complaint,
         },
         flows={"diagnostics": DiagnosticsFlow(), "booking": BookingFlow()},
         context_loaders={"subscribers": load_subscribers},
