@@ -16,6 +16,7 @@ from parley.nlu.sentiment import analyze_sentiment
         "да",
         "change the address please",
         "turn it on again",
+        "включите снова",
         "I had enough time to check",
         "",
         "Здравствуйте! Заказ 100234 должен был прийти вчера, где он?",
