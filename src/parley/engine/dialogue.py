@@ -487,7 +487,7 @@ class _Decision:
         self.d["task"] = None
         self.d["expecting"] = None
         self.remember_params(params)  # "it is already on" still tells which number and service "it" is
-        self.d["last_task"] = {"intent": task.get("intent"), "action": spec.name, "params": params}
+        self.remember_last_task(task)
         self.resume_suspended()
 
     def ask_confirmation(self, task: dict[str, Any]) -> None:
@@ -498,12 +498,12 @@ class _Decision:
         self.ask_pending()
 
     def finish_task(self, task: dict[str, Any]) -> None:
-        self.d["last_task"] = {
-            "intent": task.get("intent"),
-            "action": task["action"],
-            "params": task["params"],
-        }
+        self.remember_last_task(task)
         self.d["misunderstood_streak"] = 0
+
+    def remember_last_task(self, task: dict[str, Any]) -> None:
+        """For "no, I meant the other one" and for a complaint said again: the task just done or refused."""
+        self.d["last_task"] = {k: task.get(k) for k in ("intent", "action", "params")}
 
     def suspend(self, item: dict[str, Any]) -> None:
         suspended = [*self.d.get("suspended", []), item]
