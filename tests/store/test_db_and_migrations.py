@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,43 @@ def test_reads_share_one_autocommit_connection_and_see_the_latest_commit(db: Dat
     with db.reading() as alone:  # outside shared_reads: a connection of its own
         assert alone.execute(count).scalar() == before + 1
     assert checkouts == [1, 1]
+
+
+@pytest.mark.postgres
+def test_postgres_connections_are_pinged_only_after_an_idle_spell(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No liveness round trip for a connection in steady use; a dead idle one is replaced unseen."""
+    import psycopg
+
+    from parley.store import db as db_module
+
+    database = Database(postgres_url)
+    dialect = database.engine.dialect
+    pings: list[int] = []
+    real_ping = dialect.do_ping
+
+    def counted_ping(dbapi_connection: object) -> bool:
+        pings.append(1)
+        return real_ping(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counted_ping)
+    backend_pid = text("SELECT pg_backend_pid()")
+    try:
+        with database.engine.connect() as conn:
+            first_pid = conn.execute(backend_pid).scalar()
+        with database.engine.connect() as conn:  # checked in a moment ago: trusted as is
+            assert conn.execute(backend_pid).scalar() == first_pid
+        assert pings == []
+
+        monkeypatch.setattr(db_module, "PING_AFTER_IDLE_S", 0.05)
+        admin = normalize_url(postgres_url).replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(admin, autocommit=True) as killer:
+            killer.execute("SELECT pg_terminate_backend(%s)", (first_pid,))
+        time.sleep(0.1)
+        with database.engine.connect() as conn:  # idle, pinged, found dead, replaced before use
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+            assert conn.execute(backend_pid).scalar() != first_pid
+        assert pings == [1]
+    finally:
+        database.dispose()

@@ -257,7 +257,9 @@ class ConversationStore:
         if status is not None:
             _check(status, CONVERSATION_STATUSES, "conversation status")
         now = clock.now()
-        with self.db.write_connection() as s:  # Core only: one commit, no ORM unit of work
+        with self.db.write_connection() as s, _pipelined(s):  # Core only: one commit, no ORM unit of work
+            # On PostgreSQL the transaction's BEGIN travels with this UPDATE, and the fetch of its
+            # RETURNING row is the first of the turn's two round trips before COMMIT.
             counters = _COUNT_TURN.execute(
                 s,
                 {
@@ -272,47 +274,47 @@ class ConversationStore:
                 raise LookupError(f"conversation {session_id} does not exist; call ensure_conversation first")
             message_count, turn, customer_id = counters
             first_seq = message_count - len(messages) + 1
-            with _pipelined(s):  # on PostgreSQL: the rest of the turn's writes in one round trip
-                if messages:
-                    # A Core bulk insert: the ORM unit of work costs more than the rows themselves here.
-                    _INSERT_TRANSCRIPT.execute_many(
-                        s,
-                        [
-                            {
-                                "session_id": session_id,
-                                "seq": first_seq + i,
-                                "turn": turn,
-                                "role": m.role,
-                                "text": m.text,
-                                "at": _instant(m.at),
-                            }
-                            for i, m in enumerate(messages)
-                        ],
-                    )
-                if actions:
-                    # A repeated idempotency key means the action was already logged: keep the first row.
-                    _insert_ignore(
-                        s,
-                        ActionLog,
-                        [
-                            {
-                                "session_id": session_id,
-                                "customer_id": customer_id,
-                                "action": a.action,
-                                "params": a.params,
-                                "success": a.success,
-                                "data": a.data,
-                                "at": _instant(a.at),
-                                "idempotency_key": a.idempotency_key,
-                            }
-                            for a in actions
-                        ],
-                    )
-                if message_id is not None and response is not None:
-                    processed = {"session_id": session_id, "message_id": message_id, "response": response}
-                    _insert_ignore(s, ProcessedMessage, [{**processed, "at": now}])
-                if also:
-                    _run_driver_statements(s, also)
+            # on PostgreSQL: the rest of the turn's writes in the second round trip
+            if messages:
+                # A Core bulk insert: the ORM unit of work costs more than the rows themselves here.
+                _INSERT_TRANSCRIPT.execute_many(
+                    s,
+                    [
+                        {
+                            "session_id": session_id,
+                            "seq": first_seq + i,
+                            "turn": turn,
+                            "role": m.role,
+                            "text": m.text,
+                            "at": _instant(m.at),
+                        }
+                        for i, m in enumerate(messages)
+                    ],
+                )
+            if actions:
+                # A repeated idempotency key means the action was already logged: keep the first row.
+                _insert_ignore(
+                    s,
+                    ActionLog,
+                    [
+                        {
+                            "session_id": session_id,
+                            "customer_id": customer_id,
+                            "action": a.action,
+                            "params": a.params,
+                            "success": a.success,
+                            "data": a.data,
+                            "at": _instant(a.at),
+                            "idempotency_key": a.idempotency_key,
+                        }
+                        for a in actions
+                    ],
+                )
+            if message_id is not None and response is not None:
+                processed = {"session_id": session_id, "message_id": message_id, "response": response}
+                _insert_ignore(s, ProcessedMessage, [{**processed, "at": now}])
+            if also:
+                _run_driver_statements(s, also)
 
     def transcript(self, session_id: str, limit: int | None = None) -> list[TranscriptEntry]:
         """Oldest first; with `limit`, the last `limit` messages."""

@@ -22,12 +22,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# A pooled PostgreSQL connection used less than this long ago is handed out without a liveness check.
+PING_AFTER_IDLE_S = 1.0
 _BEGIN_OPTION = "parley_sqlite_begin"
 _NO_BEGIN = "NONE"  # autocommit reads: the sqlite3 module runs with isolation_level=None, so no BEGIN at all
 
@@ -46,11 +48,43 @@ def make_engine(url: str, **overrides: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, in_memory=parsed.database in (None, "", ":memory:"), **overrides)
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    options: dict[str, Any] = {}
     if "poolclass" not in overrides:
         options.update(pool_size=5, max_overflow=10, pool_recycle=1800, pool_timeout=30)
     options.update(overrides)
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    _ping_idle_connections(engine)
+    return engine
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Checks a pooled connection's liveness on checkout, unless it was in use within the last second.
+
+    `pool_pre_ping` pings on every checkout: one extra round trip per checkout, two per turn (the
+    turn's read connection and its write transaction), for a check that only matters after a quiet
+    spell — a server restart, an idle timeout, a network drop. Like HikariCP's `aliveBypassWindowMs`,
+    a connection that was checked in less than `PING_AFTER_IDLE_S` ago is trusted; an older one is
+    pinged, and a dead one is replaced by the pool (`DisconnectionError`) before anyone uses it.
+    What remains is the window itself: a server that dies within a second of a connection's last use
+    fails that one statement, after which SQLAlchemy invalidates the pool's stale connections.
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine.pool, "checkin")
+    def _stamp(_dbapi_connection: Any, record: Any) -> None:
+        record.info["parley_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("parley_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return  # a new connection, or one in use a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError(str(error)) from error
+            raise
 
 
 def _ensure_wal(cursor: Any) -> None:
