@@ -7,6 +7,8 @@ import sqlite3
 import threading
 from typing import Any
 
+import pytest
+
 from parley.bootstrap import build_system
 from parley.engine.turn import InboundMessage
 
@@ -198,3 +200,52 @@ def test_a_code_word_is_never_stored_or_shown(make_system: Any) -> None:
     state = system.engine.graph.get_state({"configurable": {"thread_id": "s-cw"}}).values
     assert "берёза" not in dump and "берёза" not in str(state)
     assert "[code word hidden]" in dump
+
+
+def _terminate_connections(database_url: str) -> int:
+    """What a server restart does to a running Parley: every connection of its database is gone."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from parley.engine.checkpoint_pg import libpq_url
+
+    name = make_url(database_url).database
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.mark.postgres
+def test_turns_survive_the_loss_of_every_database_connection(make_pg_system: Any) -> None:
+    system = make_pg_system()
+    pending = system.engine.handle(
+        InboundMessage("s-lost", "C-1006", "Can I pay for order 100702 with PayPal instead?", message_id="m1")
+    )
+    assert pending["pending_confirmation"]["action"] == "change_payment_method"
+
+    assert _terminate_connections(system.settings.database_url) >= 3  # reads, writes, checkpoints, locks
+    done = system.engine.handle(InboundMessage("s-lost", "C-1006", "yes, please", message_id="m2"))
+    assert [a["action"] for a in done["actions"]] == ["change_payment_method"]
+    assert system.backend.get_order("100702").payment_method == "paypal"
+
+    _terminate_connections(system.settings.database_url)
+    again = system.engine.handle(InboundMessage("s-lost", "C-1006", "yes, please", message_id="m2"))
+    assert again == done  # the repeated message id is answered from the store, nothing runs twice
+    messages = system.engine.conversation("s-lost")["messages"]
+    assert [m["role"] for m in messages] == ["customer", "agent", "customer", "agent"]
+
+
+def test_only_a_lost_connection_counts_as_one() -> None:
+    from sqlalchemy import create_engine, exc, text
+
+    from parley.store.db import connection_lost
+
+    engine = create_engine("sqlite://")
+    with engine.connect() as conn, pytest.raises(exc.OperationalError) as raised:
+        conn.execute(text("SELECT * FROM no_such_table"))
+    assert not connection_lost(raised.value)
+    assert not connection_lost(ValueError("no"))

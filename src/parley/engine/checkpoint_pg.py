@@ -88,6 +88,10 @@ class PruningPostgresSaver(DeferrablePuts, PostgresSaver):
             }
         }
 
+    def reconnect(self) -> None:
+        """Replaces the pool's dead connections (each idle one is tried; see `Engine.handle`)."""
+        self.pool.check()
+
     def close_all(self) -> None:
         self.pool.close()
 

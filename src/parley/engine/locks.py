@@ -10,15 +10,17 @@ the database (sessions hash onto them; a collision only serializes two unrelated
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 LOCK_BUCKETS = 256
+log = logging.getLogger(__name__)
 
 
 class SessionLocks(Protocol):
@@ -91,7 +93,24 @@ class PostgresSessionLocks:
             try:
                 yield
             finally:
-                conn.execute("SELECT pg_advisory_unlock(%s, %s)", (7001, key))
+                self._unlock(conn, key)
+
+    @staticmethod
+    def _unlock(conn: Any, key: int) -> None:
+        """Releases the lock; on a connection that is gone there is nothing to release (a session-level
+        advisory lock ends with its server session), and the turn it guarded is not failed for it."""
+        import psycopg
+
+        try:
+            conn.execute("SELECT pg_advisory_unlock(%s, %s)", (7001, key))
+        except psycopg.OperationalError:
+            if not conn.broken:
+                raise
+            log.warning("session lock connection lost; the server released the lock with it")
+
+    def reconnect(self) -> None:
+        """Replaces the pool's dead connections (each idle one is tried; see `Engine.handle`)."""
+        self.pool.check()
 
     def close(self) -> None:
         self.pool.close()

@@ -51,13 +51,15 @@ class Runtime:
         on another database, or not on a database at all, keeps its own connections.
         """
         stack = ExitStack()
-        databases = {
-            id(db): db for db in (getattr(self.conversations, "db", None), getattr(self.backend, "db", None))
-        }
-        for db in databases.values():
-            if db is not None and hasattr(db, "shared_reads"):
+        for db in self.databases():
+            if hasattr(db, "shared_reads"):
                 stack.enter_context(db.shared_reads())
         return stack
+
+    def databases(self) -> list[Any]:
+        """The `Database`s behind the store and the backend, each once (bootstrap makes them one)."""
+        found = (getattr(self.conversations, "db", None), getattr(self.backend, "db", None))
+        return list({id(db): db for db in found if db is not None}.values())
 
     def remember_customer(self, customer: Customer | None) -> None:
         self._customers.customer = customer

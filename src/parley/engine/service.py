@@ -18,6 +18,7 @@ from parley.engine.graph import build_graph
 from parley.engine.locks import SessionLocks
 from parley.engine.runtime import Runtime
 from parley.engine.turn import InboundMessage, Turn
+from parley.store.db import connection_lost
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,33 @@ class Engine:
         self.graph = build_graph(checkpointer)
 
     def handle(self, message: InboundMessage) -> dict[str, Any]:
+        """One turn; run a second time, on fresh connections, if a database connection was lost.
+
+        Connections die together when the server restarts, and a pool learns it one failed statement
+        at a time. Running the turn again is safe: nothing of it is recorded unless all of it is (one
+        commit), a repeated `message_id` is answered from the store, and the company systems' writers
+        are idempotent by the key the turn gives them (the confirmation's id), so an action that
+        already ran returns its first result.
+        """
+        try:
+            with self.runtime.shared_reads():
+                return self._handle(message)
+        except Exception as error:
+            if not connection_lost(error):
+                raise
+            log.warning("database connection lost in a turn of session %s; reconnecting", message.session_id)
+        self.reconnect()
         with self.runtime.shared_reads():
             return self._handle(message)
+
+    def reconnect(self) -> None:
+        """Drops every pooled connection that may be dead: after a server restart, all of them are."""
+        for db in self.runtime.databases():
+            db.dispose()
+        for owner in (self.checkpointer, self.locks):
+            reconnect = getattr(owner, "reconnect", None)
+            if reconnect is not None:
+                reconnect()
 
     def _handle(self, message: InboundMessage) -> dict[str, Any]:
         rt = self.runtime

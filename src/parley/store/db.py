@@ -16,6 +16,7 @@ also saves two round trips per lookup.
 from __future__ import annotations
 
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,25 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 PING_AFTER_IDLE_S = 1.0
 _BEGIN_OPTION = "parley_sqlite_begin"
 _NO_BEGIN = "NONE"  # autocommit reads: the sqlite3 module runs with isolation_level=None, so no BEGIN at all
+
+
+# SQLSTATEs of a connection that is gone: class 08 (connection exception), and the server shutting
+# down, crashing or starting up (57P01-57P03).
+_CONNECTION_GONE = ("08", "57P01", "57P02", "57P03")
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Whether `error` says a database connection went away (a server restart, a dropped network, an
+    administrator's terminate) rather than that a statement was wrong: the one failure that is worth
+    running again, on fresh connections. SQLAlchemy marks such errors itself (`connection_invalidated`);
+    psycopg's own pools (the checkpointer's, the session locks') raise the driver's error as is."""
+    if isinstance(error, exc.DBAPIError):
+        return bool(error.connection_invalidated)
+    psycopg = sys.modules.get("psycopg")  # not imported: the error cannot be one of its
+    if psycopg is not None and isinstance(error, psycopg.OperationalError):
+        state = error.sqlstate
+        return state is None or state.startswith(_CONNECTION_GONE)
+    return False
 
 
 def normalize_url(url: str) -> str:
