@@ -35,6 +35,10 @@ CATALOG = [
         "подтверждаю",
         "да, отменяйте",
         "хорошо",
+        "ok thanks",
+        "ok that works",
+        "хорошо, давайте",
+        "ок, жду",
     ],
 )
 def test_yes(text: str) -> None:
@@ -71,6 +75,9 @@ def test_no(text: str) -> None:
         "не знаю",
         "может быть",
         "ok, but how much does it cost?",
+        "ok go back to the payment thing",  # a weak "ok" that opens another request
+        "ok wait",
+        "ладно, а где мой заказ",
         "where is my order",
         "I don't know why my order is late, can you check it please",
         "",

@@ -28,12 +28,18 @@ _YES = re.compile(
     r"\b(?:yes|yeah|yea|yep|yup|ya|sure|ok|okay|okey|k|kk|go\s+ahead|do\s+it|please\s+do|confirm(?:ed)?"
     r"|correct|right|that'?s\s+right|absolutely|of\s+course|definitely|fine|alright|all\s+right"
     r"|sounds\s+good|let'?s\s+do\s+it|proceed|affirmative|exactly|i\s+agree|agreed|why\s+not|go\s+for\s+it"
-    r"|i\s+(?:guess|think)\s+so|please(?=\W*$)|no\s+problem|да|ага|угу|ок|окей|хорошо|ладно|давайте|давай|конечно"
+    r"|i\s+(?:guess|think)\s+so|please(?=\W*$)|no\s+problem|that\s+works|works\s+for\s+me|perfect|да|ага|угу|ок|окей|хорошо|ладно|давайте|давай|конечно"
     r"|подтверждаю|подтверждаем|согласен|согласна|согласны|верно|точно|именно|разумеется|правильно"
     r"|так\s+и\s+есть|делайте|оформляйте|отменяйте|валяй|вперед|естественно|безусловно|go)\b",
     re.IGNORECASE,
 )
 _EMOJI = {"👍": "yes", "👌": "yes", "✅": "yes", "👎": "no", "❌": "no"}
+# Yes-cues that are also mere discourse markers: "ok, go back to the payment thing" or "хорошо, а где мой
+# заказ" acknowledge, they do not confirm. Alone (or with politeness) they are a yes; followed by more words
+# and no stronger cue, the answer is unclear and the question is asked again.
+_WEAK_YES = re.compile(
+    r"^(?:ok|okay|okey|k|kk|fine|alright|all\s+right|right|go|ок|окей|хорошо|ладно|ну)$", re.IGNORECASE
+)
 
 
 def extract_answer(text: str) -> str | None:
@@ -62,7 +68,21 @@ def extract_answer(text: str) -> str | None:
         return None
     if label == "yes" and _is_question(head):
         return None  # "ok, but how much does it cost?" is a question, not a confirmation
+    if label == "yes" and not _confirms(head):
+        return None
     return label
+
+
+def _confirms(text: str) -> bool:
+    """A yes made of weak cues only ("ok", "хорошо") confirms when nothing else is said, or only a little
+    ("ok thanks", "ок, жду"); not when a no-cue follows ("ok wait") or a request does."""
+    cues = [m.group(0) for m in _YES.finditer(text)]
+    if any(not _WEAK_YES.match(" ".join(cue.split())) for cue in cues) or any(e in text for e in _EMOJI):
+        return True
+    if _NO.search(text):
+        return False
+    rest = _POLITENESS.sub(" ", _YES.sub(" ", text))
+    return len(re.findall(r"\w+", rest)) <= 1
 
 
 _POLITENESS = re.compile(
