@@ -49,3 +49,10 @@ def test_values_are_worded_for_people() -> None:
     voice = Voice("ru", "standard", "Анна")
     text = RENDERER.render("reschedule_delivery.success", voice, {"order_id": "1", "new_date": "2026-12-03"})
     assert "3 декабря" in text
+
+
+def test_currency_names_follow_in() -> None:
+    from parley.nlg.formatting import currency_in
+
+    assert currency_in("RUB", "en") == "roubles" and currency_in("RUB", "ru") == "рублях"
+    assert currency_in("GBP", "ru") == "фунтах" and currency_in("XYZ", "en") == "XYZ"

@@ -59,6 +59,9 @@ def test_email(text: str, email: str) -> None:
         ("верните 49,90 €", "ru", 49.9, "EUR"),
         ("пополнить баланс на 300", "ru", 300.0, None),
         ("top up 1000", "en", 1000.0, None),
+        ("top up 10 pounds", "en", 10.0, "GBP"),
+        ("£20 please", "en", 20.0, "GBP"),
+        ("пополни на 500 фунтов", "ru", 500.0, "GBP"),
     ],
 )
 def test_amounts(text: str, language: str, value: float, currency: str | None) -> None:

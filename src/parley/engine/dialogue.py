@@ -367,7 +367,7 @@ class _Decision:
                 continue
             answer = self.rt.resolvers[slot](self.query(slot, entities, False, task))
             if answer.value is not None:
-                task["params"][slot] = answer.value
+                answer.apply(slot, task["params"])
                 kept = True
         return kept
 
@@ -389,7 +389,7 @@ class _Decision:
         answer = resolver(self.query(slot, entities, expecting, task))
         if answer.value is None:
             return False
-        task["params"][slot] = answer.value
+        answer.apply(slot, task["params"])
         task["explicit"] = [s for s in task.get("explicit", ()) if s != slot]
         return True
 
@@ -418,7 +418,7 @@ class _Decision:
                 continue
             answer = self.rt.resolvers[slot](self.query(slot, entities, False, task)) if not reask else None
             if answer is not None and answer.value is not None:
-                task["params"][slot] = answer.value
+                answer.apply(slot, task["params"])
                 continue
             if slot in spec.optional_slots:
                 continue

@@ -7,6 +7,7 @@ listed). When it cannot answer it says how to ask, so the engine asks for exactl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from parley.nlu.entities.answers import is_bare_answer
 from parley.packs.base import CustomerContext, Reply
 
+BARE_NUMBER = re.compile(r"(?<![\w.,])(\d{1,7}(?:[.,]\d{1,2})?)(?![\w.,]*\d)")
 FREE_TEXT_SLOTS = {"new_address", "reason", "text"}
 DESCRIPTION_SLOTS = {"reason", "text"}  # free text that tells what went wrong
 
@@ -35,6 +37,18 @@ class SlotQuery:
 class SlotAnswer:
     value: Any = None
     ask: Reply | None = None
+    # Other parameters settled by the same words ("10 pounds": the amount, and the currency it was said in);
+    # None removes a parameter an earlier answer set.
+    also: dict[str, Any] = field(default_factory=dict)
+
+    def apply(self, slot: str, params: dict[str, Any]) -> None:
+        """Writes the value into the action's parameters, with what comes along with it."""
+        params[slot] = self.value
+        for key, value in self.also.items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = value
 
 
 Resolver = Callable[[SlotQuery], SlotAnswer]
@@ -153,9 +167,15 @@ def resolve_service(q: SlotQuery) -> SlotAnswer:
 
 
 def resolve_amount(q: SlotQuery) -> SlotAnswer:
+    """The amount, and the currency the customer named with it (`amount_currency`), for the action to check
+    against the account's: "top up 10 pounds" must not become 10 roubles."""
     amount = q.entities.get("amount")
     if isinstance(amount, dict) and amount.get("value"):
-        return SlotAnswer(float(amount["value"]))
+        return SlotAnswer(float(amount["value"]), also={"amount_currency": amount.get("currency")})
+    if q.expecting:  # the answer to "how much?": a bare number is the amount, not an order number
+        numbers = BARE_NUMBER.findall(q.text)
+        if len(numbers) == 1:
+            return SlotAnswer(float(numbers[0].replace(",", ".")), also={"amount_currency": None})
     return SlotAnswer(ask=Reply("ask.amount"))
 
 

@@ -39,6 +39,11 @@ WEEKDAYS = {
     "ru": ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"],
 }
 CURRENCY = {"EUR": "€", "USD": "$", "GBP": "£", "RUB": "₽"}
+# "in roubles" / "в рублях": the Russian names are in the prepositional case, the one templates need.
+CURRENCY_IN = {
+    "en": {"EUR": "euros", "USD": "US dollars", "GBP": "pounds", "RUB": "roubles"},
+    "ru": {"EUR": "евро", "USD": "долларах", "GBP": "фунтах", "RUB": "рублях"},
+}
 
 
 def human_date(value: str | date | datetime | None, language: str, weekday: bool = False) -> str:
@@ -88,3 +93,9 @@ def megabytes(mb: float | int | None, language: str = "en") -> str:
         text = f"{gb:.1f}".rstrip("0").rstrip(".")
         return f"{text.replace('.', ',') if language == 'ru' else text} {gb_unit}"
     return f"{int(mb)} {mb_unit}"
+
+
+def currency_in(currency: str | None, language: str = "en") -> str:
+    """The currency's name as it follows "in" / "в" ("in pounds", "в рублях"); its code if unknown."""
+    names = CURRENCY_IN.get(language, CURRENCY_IN["en"])
+    return names.get(currency or "", currency or "")

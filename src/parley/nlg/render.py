@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, StrictUndefined, Template, Undefined
 
-from parley.nlg.formatting import human_date, human_time, megabytes, money
+from parley.nlg.formatting import currency_in, human_date, human_time, megabytes, money
 
 log = logging.getLogger(__name__)
 COMMON_DIR = Path(__file__).parent / "templates"
@@ -65,6 +65,7 @@ class Renderer:
         self.env.filters["date"] = lambda v, lang="en", weekday=False: human_date(v, lang, weekday)
         self.env.filters["time"] = human_time
         self.env.filters["mb"] = lambda v, lang="en": megabytes(v, lang)
+        self.env.filters["currency_in"] = lambda v, lang="en": currency_in(v, lang)
         self.templates: dict[str, dict[str, dict[str, Template]]] = {lang: {} for lang in LANGUAGES}
         for folder in [COMMON_DIR, *template_dirs]:
             for lang in LANGUAGES:

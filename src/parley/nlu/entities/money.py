@@ -1,4 +1,4 @@
-"""Money amounts with their currency: "500 рублей", "₽500", "$20", "20 euros", "сто рублей".
+"""Money amounts with their currency: "500 рублей", "₽500", "$20", "20 euros", "£10", "сто рублей".
 
 A number becomes an amount only next to a currency sign or word, or after a top-up/payment verb
 ("пополнить на 500", "top up 300"): a bare number is left for order numbers.
@@ -16,13 +16,14 @@ _CUR_WORDS: list[tuple[str, str]] = [
     ("RUB", r"руб(?:л[а-я]*)?\.?|р\.?|₽|rub(?:les?)?|roubles?|rur"),
     ("USD", r"доллар[а-я]*|бакс[а-я]*|\$|usd|dollars?|bucks?"),
     ("EUR", r"евро|€|eur(?:os?)?"),
+    ("GBP", r"фунт[а-я]*(?:\s+стерлинг[а-я]*)?|£|gbp|pounds?(?:\s+sterling)?|quid"),
 ]
-_SYMBOLS = {"₽": "RUB", "$": "USD", "€": "EUR"}
+_SYMBOLS = {"₽": "RUB", "$": "USD", "€": "EUR", "£": "GBP"}
 _AFTER = "|".join(f"(?P<{code}>{pat})" for code, pat in _CUR_WORDS)
 # number followed by a currency: "500 руб", "20 euros", "1 000,50 ₽", "500р"
 _NUM_CUR = re.compile(rf"(?<![\w.,])(?P<num>{_NUM})\s*(?:{_AFTER})(?![a-zа-я])", re.IGNORECASE)
 # currency sign or code before the number: "$20", "₽ 500", "EUR 30", "USD20"
-_CUR_NUM = re.compile(rf"(?P<sym>[₽$€]|\b(?:usd|eur|rub)\b)\s*(?P<num>{_NUM})(?![\d])", re.IGNORECASE)
+_CUR_NUM = re.compile(rf"(?P<sym>[₽$€£]|\b(?:usd|eur|rub|gbp)\b)\s*(?P<num>{_NUM})(?![\d])", re.IGNORECASE)
 # number words followed by a currency word: "сто рублей", "twenty dollars"
 _CUR_ONLY = re.compile(rf"(?<![\w])(?:{_AFTER})(?![a-zа-я])", re.IGNORECASE)
 # a payment verb followed by a bare number: "пополнить на 500", "top up by 300", "оплатить 1200"
@@ -49,7 +50,7 @@ def _code(m: re.Match[str]) -> str | None:
 
 
 def extract_amount(text: str, claims: Claims) -> dict[str, Any] | None:
-    """The first money amount as {"value": float, "currency": "RUB|EUR|USD" or None}."""
+    """The first money amount as {"value": float, "currency": "RUB|EUR|USD|GBP" or None}."""
     found: list[tuple[int, int, float, str | None]] = []
     for m in _NUM_CUR.finditer(text):
         found.append((m.start(), m.end(), _value(m.group("num")), _code(m)))

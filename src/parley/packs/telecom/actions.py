@@ -240,6 +240,13 @@ def check_payment(env: ActionEnv, params: dict[str, Any]) -> Outcome:
         amount = float(params.get("amount") or 0)
     except (TypeError, ValueError):
         amount = 0.0
+    stated = params.get("amount_currency")
+    if stated and stated != sub.currency:  # never convert silently: ask for the account's currency
+        return Outcome(
+            False,
+            {"retry_slot": "amount", "stated_currency": stated, "currency": sub.currency},
+            error="wrong_currency",
+        )
     if not 0 < amount <= MAX_TOP_UP:
         return Outcome(
             False,
