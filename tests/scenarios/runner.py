@@ -101,6 +101,9 @@ def check_turn(result: dict[str, Any], expect: dict[str, Any], where: str) -> No
         assert str(needle).lower() in text.lower(), f"{needle!r} missing — {context}"
     for needle in expect.get("reply_excludes", []):
         assert str(needle).lower() not in text.lower(), f"{needle!r} present — {context}"
+    for needle in expect.get("last_reply_contains", []):  # e.g. the open question closes the turn
+        last = result["replies"][-1]["text"] if result["replies"] else ""
+        assert str(needle).lower() in last.lower(), f"{needle!r} not in the last reply — {context}"
     if "language" in expect:
         assert result["language"] == expect["language"], context
     if "escalated" in expect:

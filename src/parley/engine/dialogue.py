@@ -160,6 +160,19 @@ class _Decision:
         self.after_mood()
         if self.pending and not self.asked and handled is False:
             self.ask_pending()  # a new request was served in between: ask the open question again
+        self.question_last()
+
+    def question_last(self) -> None:
+        """The open question closes the turn: "shall I cancel it?" followed, in the same turn, by the answer
+        to a second request of the message ("... and also where is my lamp") would be easy to miss."""
+        if not self.pending or not self.asked:
+            return
+        plan = self.turn.plan
+        keys = {f"{self.pending[0]['action']}.{k}" for k in ("confirm", "ask_code_word")}
+        for i, step in enumerate(plan):
+            if step.reply is not None and step.reply.key in keys and i < len(plan) - 1:
+                plan.append(plan.pop(i))
+                return
 
     def update_streaks(self) -> None:
         nlu = self.nlu

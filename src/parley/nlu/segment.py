@@ -26,6 +26,13 @@ MAX_ATOMS = 6
 # A whole message classified at least this surely is taken as one request without encoding its pieces.
 SURE_WHOLE = 0.97
 _NUMBER = re.compile(r"\d{3,}")
+# Words that announce another request ("... and also where is my lamp"), and a question followed by more
+# text: worth classifying the pieces even when the whole message reads as one request with certainty.
+_ANOTHER_REQUEST = re.compile(
+    r"\b(?:and also|also|plus|one more thing|another thing|а также|а ещ[её]|и ещ[её]|кроме того|"
+    r"ещ[её] вопрос)\b|\?\s+\w",
+    re.IGNORECASE,
+)
 # Greetings and thanks around a request are not requests of their own.
 SOCIAL_INTENTS = frozenset({"greeting", "compliment", "farewell"})
 
@@ -49,11 +56,13 @@ def may_hold_several_requests(text: str, whole: Ranked, *, sure: float = SURE_WH
     tripled the latency of every message containing "and"/"и". Two requests in one message pull the whole
     message's probability apart ("cancel 5512 and where is 5520": 0.93 / 0.05), while a single request
     joined by a connector ("I want to return it and get my money back") is classified near-certainly.
-    Two different order numbers are the other tell-tale sign. Otherwise the message is one request.
+    Two different order numbers are one more tell-tale sign, words that announce another request ("and
+    also", "а ещё") or a question followed by more text another: "cancel the kettle order and also where
+    is my lamp" reads as a cancellation at 0.98 as a whole. Otherwise the message is one request.
     """
     if whole.intent == OUT_OF_SCOPE or whole.needs_clarification or whole.confidence < sure:
         return True
-    return len(set(_NUMBER.findall(text))) >= 2
+    return len(set(_NUMBER.findall(text))) >= 2 or _ANOTHER_REQUEST.search(text) is not None
 
 
 def _confident(r: Ranked, text: str, min_confidence: float) -> bool:
