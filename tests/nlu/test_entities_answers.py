@@ -111,7 +111,19 @@ def test_code_word_when_asked(text: str, code_word: str) -> None:
     assert extract_entities(text, "en", context=context).get("code_word") == code_word
 
 
-@pytest.mark.parametrize("text", ["I forgot it", "не помню", "what code word?", "I don't remember, sorry"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I forgot it",
+        "не помню",
+        "what code word?",
+        "I don't remember, sorry",
+        # sentences about the problem, not secrets: no code-word attempt may be burnt on them
+        "перезагрузил, не помогло",
+        "still not working",
+        "rebooted, didn't help",
+    ],
+)
 def test_no_code_word_for_refusals(text: str) -> None:
     assert "code_word" not in extract_entities(text, "en", context=ParseContext(expecting="code_word"))
 

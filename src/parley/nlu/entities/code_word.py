@@ -21,7 +21,9 @@ _LEAD = re.compile(
 _REFUSAL = re.compile(
     r"\b(?:forgot|forget|don'?t\s+(?:remember|know|recall)|no\s+idea|can'?t\s+remember|not\s+sure|what|why"
     r"|how|help|operator|human|забыл[а-я]*|не\s+помню|не\s+знаю|не\s+уверен[а-я]*|какое|зачем|почему|как"
-    r"|оператор[а-я]*|помогите|i\s+don'?t|нет|no)\b",
+    r"|оператор[а-я]*|помогите|i\s+don'?t|нет|no"
+    # a sentence, not a secret: "перезагрузил, не помогло", "still not working", "didn't help"
+    r"|не|not|\w+n'?t|still|вс[её]\s+равно|тоже|опять|again)\b",
     re.IGNORECASE,
 )
 _TRAIL = re.compile(r"[\s,.!;]*(?:please|thanks?|thank\s+you|пожалуйста|спасибо)?[\s,.!;]*$", re.IGNORECASE)
