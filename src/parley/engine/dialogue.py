@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from parley.engine.slots import DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, SlotQuery
 from parley.engine.turn import Step, Turn
+from parley.nlu.entities.answers import is_bare_answer
 from parley.packs.base import ActionEnv, ActionSpec, FlowStep, IntentRoute, Outcome, Reply
 from parley.policy import escalation as escalation_policy
 from parley.policy.confirmation import read_confirmation
@@ -148,6 +149,9 @@ class _Decision:
             )
             return
 
+        offered_operator = self.d.pop("offered_operator", False)  # good for the very next message only
+        if offered_operator and self.accepts_operator_offer():
+            return
         handled = False
         if self.pending:
             handled = self.on_pending()
@@ -173,6 +177,23 @@ class _Decision:
             if step.reply is not None and step.reply.key in keys and i < len(plan) - 1:
                 plan.append(plan.pop(i))
                 return
+
+    def accepts_operator_offer(self) -> bool:
+        """A bare yes right after a refusal that offered an operator ("...or I can connect you with an
+        operator." - "давайте") is the customer taking the offer: transfer. A bare no is noted. Anything
+        that says more is read as usual."""
+        if self.pending or self.d.get("task") or self.d.get("flow") or not is_bare_answer(self.nlu.text):
+            return False
+        answer = self.nlu.entities.get("answer")
+        if answer == "yes":
+            self.escalate(
+                "customer_request", escalation_policy.request_priority(self.tier, self.nlu.sentiment.anger)
+            )
+            return True
+        if answer == "no":
+            self.say("transfer_to_operator.declined")
+            return True
+        return False
 
     def update_streaks(self) -> None:
         nlu = self.nlu
@@ -499,6 +520,8 @@ class _Decision:
         task.pop("missing", None)
         self.d["task"] = None
         self.d["expecting"] = None
+        # Every final refusal offers an operator ("An operator can help — just ask"): a bare yes takes it.
+        self.d["offered_operator"] = True
         self.remember_params(params)  # "it is already on" still tells which number and service "it" is
         self.remember_last_task(task)
         self.resume_suspended()
