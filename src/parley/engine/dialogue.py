@@ -443,9 +443,31 @@ class _Decision:
 
     def start_task(self, intent: str, action: str, entities: dict[str, Any]) -> None:
         task = {"id": self.next_id(), "intent": intent, "action": action, "params": {}}
+        if callable(self.rt.routes.get(intent)) and "order_id" not in entities:
+            task["said"] = self.nlu.text[:2000]  # the route may change once the order is known
         self.continue_task(task, entities)
 
+    def reroute(self, task: dict[str, Any]) -> None:
+        """A route chosen before the order was known, chosen again once it is: "my parcel never arrived" ->
+        which order? -> "100690", delivered: a complaint to investigate, not the order's status. The new
+        action keeps the parameters it takes; its description is what the customer said first."""
+        said = task.pop("said", None)
+        route = self.rt.routes.get(str(task.get("intent")))
+        if said is None or "order_id" not in task["params"] or not callable(route):
+            return
+        assert self.context is not None
+        chosen = route(self.nlu, {**self.d, "focus_order_id": task["params"]["order_id"]}, self.context)
+        if not chosen.action or chosen.action == task["action"]:
+            return
+        spec = self.rt.actions[chosen.action]
+        task["params"] = {k: v for k, v in task["params"].items() if k in (*spec.slots, *spec.optional_slots)}
+        if "text" in spec.slots:
+            task["params"]["text"] = said
+        task["action"] = chosen.action
+
     def continue_task(self, task: dict[str, Any], entities: dict[str, Any], reask: bool = False) -> None:
+        if "said" in task and "order_id" in task["params"]:
+            self.reroute(task)
         spec = self.rt.actions[task["action"]]
         for slot in (*spec.slots, *spec.optional_slots):
             if slot in task["params"]:
