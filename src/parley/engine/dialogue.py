@@ -451,11 +451,9 @@ class _Decision:
         """A route chosen before the order was known, chosen again once it is: "my parcel never arrived" ->
         which order? -> "100690", delivered: a complaint to investigate, not the order's status. The new
         action keeps the parameters it takes; its description is what the customer said first."""
-        said = task.pop("said", None)
-        route = self.rt.routes.get(str(task.get("intent")))
-        if said is None or "order_id" not in task["params"] or not callable(route):
-            return
-        assert self.context is not None
+        said = task.pop("said")
+        route = self.rt.routes[str(task["intent"])]  # a callable route: start_task kept `said` only then
+        assert self.context is not None and callable(route)
         chosen = route(self.nlu, {**self.d, "focus_order_id": task["params"]["order_id"]}, self.context)
         if not chosen.action or chosen.action == task["action"]:
             return
