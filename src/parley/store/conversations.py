@@ -523,9 +523,10 @@ def _escalation_row(row: Escalation, queue_position: int) -> dict[str, Any]:
 
 @contextmanager
 def _pipelined(conn: Connection) -> Iterator[None]:
-    """psycopg's pipeline mode: statements are sent without waiting for each result, which are read
-    at the end of the block. The turn's inserts and checkpoint statements depend on nothing they
-    return, so they cost one round trip instead of one each. Other drivers run them one by one."""
+    """psycopg's pipeline mode: statements are sent without waiting for each result; a fetch (the
+    counters' RETURNING row) and the end of the block each cost one round trip. The transaction's BEGIN
+    goes out with the first statement, and the turn's inserts and checkpoint statements, which depend on
+    nothing they return, share the last round trip. Other drivers run them one by one."""
     driver = conn.connection.driver_connection
     pipeline = getattr(driver, "pipeline", None) if conn.dialect.name == "postgresql" else None
     if pipeline is None:
