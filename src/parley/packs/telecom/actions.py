@@ -105,6 +105,8 @@ def balance_facts(sub: Subscriber) -> dict[str, Any]:
         "minutes": int(traffic.get("minutes_left", 0)),
         "sms": int(traffic.get("sms_left", 0)),
         "locked": sub.locked,
+        # the account overview answers "what services do I have?" too
+        "services": [{"name": s.name, "monthly_fee": s.monthly_fee} for s in sub.services if s.active],
     }
 
 
