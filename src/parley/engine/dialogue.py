@@ -93,7 +93,7 @@ class _Decision:
         self.nlu: NluResult = turn.nlu  # type: ignore[assignment]
         self.context = turn.context
         self.current_intent = state.get("current_intent")
-        self.asked = False  # the open question was (re)asked in this turn
+        self.asked: Step | None = None  # the step that (re)asked the open question in this turn
         self.tier = turn.context.tier if turn.context else "standard"
 
     # ------------------------------------------------------------------ helpers
@@ -169,14 +169,10 @@ class _Decision:
     def question_last(self) -> None:
         """The open question closes the turn: "shall I cancel it?" followed, in the same turn, by the answer
         to a second request of the message ("... and also where is my lamp") would be easy to miss."""
-        if not self.pending or not self.asked:
-            return
         plan = self.turn.plan
-        keys = {f"{self.pending[0]['action']}.{k}" for k in ("confirm", "ask_code_word")}
-        for i, step in enumerate(plan):
-            if step.reply is not None and step.reply.key in keys and i < len(plan) - 1:
-                plan.append(plan.pop(i))
-                return
+        index = next((i for i, step in enumerate(plan) if step is self.asked), None)
+        if self.pending and index is not None and index < len(plan) - 1:
+            plan.append(plan.pop(index))
 
     def accepts_operator_offer(self) -> bool:
         """A bare yes right after a refusal that offered an operator ("...or I can connect you with an
@@ -255,14 +251,14 @@ class _Decision:
     def ask_pending(self) -> None:
         """Asks the open question: yes/no with quick replies, or the code word (never with hints)."""
         pending = self.pending[0]
-        self.asked = True
         if pending.get("kind") == "code_word":
             self.say(f"{pending['action']}.ask_code_word", **pending["params"])
             self.d["expecting"] = "code_word"
-            return
-        yes, no = self.rt.nlg.quick_yes_no(self.turn)
-        self.say(f"{pending['action']}.confirm", [yes, no], **pending["params"])
-        self.d["expecting"] = "answer"
+        else:
+            yes, no = self.rt.nlg.quick_yes_no(self.turn)
+            self.say(f"{pending['action']}.confirm", [yes, no], **pending["params"])
+            self.d["expecting"] = "answer"
+        self.asked = self.turn.plan[-1]
 
     def ask_code_word(self, task: dict[str, Any]) -> None:
         self.pending = [open_question(task, "code_word")]

@@ -38,7 +38,7 @@ _EMOJI = {"👍": "yes", "👌": "yes", "✅": "yes", "👎": "no", "❌": "no"}
 # заказ" acknowledge, they do not confirm. Alone (or with politeness) they are a yes; followed by more words
 # and no stronger cue, the answer is unclear and the question is asked again.
 _WEAK_YES = re.compile(
-    r"^(?:ok|okay|okey|k|kk|fine|alright|all\s+right|right|go|ок|окей|хорошо|ладно|ну)$", re.IGNORECASE
+    r"^(?:ok|okay|okey|k|kk|fine|alright|all\s+right|right|go|ок|окей|хорошо|ладно)$", re.IGNORECASE
 )
 
 
@@ -81,8 +81,7 @@ def _confirms(text: str) -> bool:
         return True
     if _NO.search(text):
         return False
-    rest = _POLITENESS.sub(" ", _YES.sub(" ", text))
-    return len(re.findall(r"\w+", rest)) <= 1
+    return len(_words_besides_cues(text)) <= 1
 
 
 _POLITENESS = re.compile(
@@ -95,10 +94,15 @@ def is_bare_answer(text: str) -> bool:
     politeness are taken out. "No, the other one" or "yes but on Friday" say more and are not bare."""
     if extract_answer(text) is None:
         return False
+    return not _words_besides_cues(text)
+
+
+def _words_besides_cues(text: str) -> list[str]:
+    """The words left once the yes/no cues, emoji and politeness are taken out."""
     rest = _POLITENESS.sub(" ", _NO.sub(" ", _YES.sub(" ", text)))
     for emoji in _EMOJI:
         rest = rest.replace(emoji, " ")
-    return re.search(r"\w", rest) is None
+    return re.findall(r"\w+", rest)
 
 
 def _is_question(text: str) -> bool:
