@@ -2,6 +2,8 @@
 
 The held-out files (tests/nlu/data/heldout_{en,ru}.yaml) are never used for training; accuracy >= 95% and
 out-of-scope recall >= 90% per language is the acceptance bar of issue 3, so asserting it here is intended.
+Transliterated Russian (heldout_translit.yaml, "gde moy zakaz") has a bar of its own: it is read through
+its Cyrillic rendering (nlu/translit.py); 95-96% when written, 56-59% before that step.
 """
 
 from __future__ import annotations
@@ -32,9 +34,17 @@ def test_heldout_accuracy_and_out_of_scope_recall(language: str) -> None:
     assert report.oos_recall is not None and report.oos_recall >= 0.90, detail
 
 
+def test_heldout_transliterated_russian() -> None:
+    parser = get_parser(("retail", "telecom"))
+    rows = load_labelled(DATA / "heldout_translit.yaml")
+    report = evaluate(parser, rows, batch=True)
+    assert report.accuracy >= 0.92, f"errors={report.errors[:15]}"
+    assert report.oos_recall is not None and report.oos_recall >= 0.90, f"errors={report.errors[:15]}"
+
+
 def test_heldout_is_not_training_data() -> None:
     trained = {e.text.strip().lower() for e in load_examples(["retail", "telecom"])}
-    for language in ("en", "ru"):
+    for language in ("en", "ru", "translit"):
         overlap = [
             r.text for r in load_labelled(DATA / f"heldout_{language}.yaml") if r.text.lower() in trained
         ]

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from parley.nlu.language import detect_language
+from parley.nlu.evaluate import load_labelled
+from parley.nlu.language import detect_language, is_transliterated, reading_of
+from parley.nlu.training import load_examples
+from parley.nlu.translit import to_cyrillic
+
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.mark.parametrize(
@@ -21,6 +28,11 @@ from parley.nlu.language import detect_language
         ("I live on Lenina street in Moskva", "en"),
         ("Hello", "en"),
         ("OK спасибо", "ru"),
+        ("chto s moim zakazom", "ru"),
+        ("hochu vernut naushniki", "ru"),
+        ("ne rabotaet internet uzhe tri dnya", "ru"),
+        ("switch off mobile internet", "en"),
+        ("my name is Ivan Petrov", "en"),
     ],
 )
 def test_detect_language(text: str, language: str) -> None:
@@ -32,3 +44,30 @@ def test_no_letters_takes_the_fallback(text: str) -> None:
     assert detect_language(text) == "en"
     assert detect_language(text, fallback="ru") == "ru"
     assert detect_language(text, fallback="de") == "en"
+
+
+def test_english_training_and_heldout_texts_are_never_taken_for_transliterated_russian() -> None:
+    """Russian borrowed "service", "mobile", "data": rendered in Cyrillic they are Russian words too."""
+    texts = [r.text for r in load_labelled(DATA / "heldout_en.yaml")]
+    texts += [e.text for e in load_examples(["retail", "telecom"]) if e.language == "en"]
+    assert [t for t in texts if is_transliterated(t)] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("hochu vernut naushniki", "хочу вернут наушники"),
+        ("ne rabotaet internet uzhe tri dnya", "не работает интернет уже три дня"),
+        ("podklyuchite rouming", "подключите роуминг"),
+        ("eto moy novyy adres: ulitsa Lenina 5, kv 3", "это мой новый адрес: улица Ленина 5, кв 3"),
+        ("schet i esche raz den'gi", "счет и еще раз деньги"),
+        ("moy email ivan.petrov@mail.ru, zvonite", "мой емаил ivan.petrov@mail.ru, звоните"),
+        ("where is my order", "where is my order"),  # not transliterated: read as written
+    ],
+)
+def test_transliterated_russian_is_read_in_cyrillic(text: str, reading: str) -> None:
+    assert reading_of(text) == reading
+
+
+def test_the_rendering_keeps_codes_and_reads_4_as_ch() -> None:
+    assert to_cyrillic("4to s zakazom 5512a, kod A12") == "что с заказом 5512a, код A12"

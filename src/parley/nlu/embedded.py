@@ -27,6 +27,7 @@ from parley.nlu.cascade import FastHead
 from parley.nlu.classifier import OUT_OF_SCOPE, ClassifierConfig, IntentClassifier, Ranked
 from parley.nlu.encoders import Encoder, get_encoder
 from parley.nlu.entities.answers import is_bare_answer
+from parley.nlu.language import reading_of
 from parley.nlu.segment import MAX_ATOMS, may_hold_several_requests, segment, split_atoms
 from parley.nlu.training import train_or_load
 from parley.nlu.types import IntentCandidate, IntentSpan, NluResult, ParseContext, Sentiment
@@ -144,13 +145,14 @@ class EmbeddedNluParser:
     ) -> list[NluResult]:
         """Many messages, one encoder call for the whole-message classification (throughput path)."""
         cleaned = [clean_text(t) for t in texts]
+        views = [reading_of(c) for c in cleaned]
         try:
-            ranked = self.classify(cleaned)
+            ranked = self.classify(views)
         except Exception:  # noqa: BLE001
             return [self.parse(t, language=language, context=context) for t in texts]
         return [
-            self._assemble(raw, clean, language, context, [(clean, r)], r)
-            for raw, clean, r in zip(texts, cleaned, ranked, strict=True)
+            self._assemble(raw, clean, language, context, [(clean, r)], r, view=view)
+            for raw, clean, view, r in zip(texts, cleaned, views, ranked, strict=True)
         ]
 
     def _parse(self, text: str, language: str | None, context: ParseContext | None) -> NluResult:
@@ -160,16 +162,17 @@ class EmbeddedNluParser:
             # it is an answer, no request, and the entities carry it. Neither model has anything to add,
             # and the encoder would be most of the turn's cost.
             return self._assemble(text, clean, language, context, [(clean, BARE_ANSWER)], BARE_ANSWER)
-        whole = self.classify([clean])[0]
-        atoms = split_atoms(clean)
+        view = reading_of(clean)
+        whole = self.classify([view])[0]
+        atoms = split_atoms(view)
         segments = None
-        if 2 <= len(atoms) <= MAX_ATOMS and may_hold_several_requests(clean, whole):
+        if 2 <= len(atoms) <= MAX_ATOMS and may_hold_several_requests(view, whole):
             # Only now are the pieces encoded (one batched call): most messages never pay for it.
-            segments = segment(clean, whole, atoms, self.classify(atoms))
+            segments = segment(view, whole, atoms, self.classify(atoms))
         pieces = [(s.text, s.ranked) for s in segments] if segments else [(clean, whole)]
         # The message's headline intent: the first request (pleasantries were dropped by segment()).
         head = pieces[0][1]
-        return self._assemble(text, clean, language, context, pieces, head)
+        return self._assemble(text, clean, language, context, pieces, head, view=view)
 
     def _assemble(
         self,
@@ -179,7 +182,9 @@ class EmbeddedNluParser:
         context: ParseContext | None,
         pieces: list[tuple[str, Ranked]],
         head: Ranked,
+        view: str | None = None,
     ) -> NluResult:
+        """`view`: what the models read — the Cyrillic rendering of a transliterated message, else `clean`."""
         from parley.nlu.entities import extract_entities
         from parley.nlu.language import detect_language
         from parley.nlu.sentiment import analyze_sentiment
@@ -190,9 +195,14 @@ class EmbeddedNluParser:
             fallback = context.preferred_language if context is not None else None
             lang = detect_language(clean, fallback=fallback)
         at = clock_now()
+        view = view or clean
         entities = extract_entities(clean, lang, context=context, now=at) if clean else {}
+        if view != clean:
+            # Dates, addresses and yes/no are found in the rendering ("zavtra" -> "завтра"); what was found
+            # in the customer's own letters wins (a code word, an e-mail address are kept as written).
+            entities = {**extract_entities(view, lang, context=context, now=at), **entities}
         try:
-            sentiment = analyze_sentiment(clean, lang)
+            sentiment = analyze_sentiment(view, lang)
         except Exception:  # noqa: BLE001 - mood is an extra; its failure must not lose the intent
             log.exception("sentiment failed")
             sentiment = Sentiment()

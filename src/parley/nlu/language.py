@@ -1,18 +1,26 @@
 """Which language a message is in: "ru" or "en".
 
 Script decides almost always (Cyrillic letters vs Latin letters). Latin text is checked for
-transliterated Russian ("privet, gde moy zakaz") with a small lexicon of frequent translit words
-against a lexicon of frequent English words. A message with no letters ("5512", "👍") takes the
-caller's fallback (the customer's preferred language) or "en".
+transliterated Russian ("privet, gde moy zakaz") word by word against frequent English words: a Latin
+word counts as Russian if it is a frequent translit word, or if its Cyrillic rendering (translit.py) is a
+word of the Russian that the packs ship — their training examples and reply templates — or shares its
+first five letters with one ("zakazom" -> "заказом" ~ "заказ"). A message with no letters ("5512", "👍")
+takes the caller's fallback (the customer's preferred language) or "en".
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
+
+from parley.nlu.translit import to_cyrillic
 
 _CYR = re.compile(r"[а-яё]", re.IGNORECASE)
 _LAT = re.compile(r"[a-z]", re.IGNORECASE)
 _WORD = re.compile(r"[a-z']+", re.IGNORECASE)
+_CYR_WORD = re.compile(r"[а-яё]{3,}")
+_LAT_WORD = re.compile(r"[a-z]{3,}")
 
 _TRANSLIT = frozenset(
     """privet privetik zdravstvuyte zdravstvuite zdrastvuyte dobryy dobryi dobriy den vecher utro gde moy moi
@@ -38,7 +46,8 @@ _SHARED = frozenset({"internet", "operator", "telefon", "a", "ok", "no", "da", "
 
 
 def detect_language(text: str, fallback: str | None = None) -> str:
-    """ "ru" or "en" for one message; `fallback` (or "en") when the text has no letters to go by."""
+    """ "ru" or "en" for one message; `fallback` (or "en") when nothing in it tells (no letters, or only
+    words both languages use, like "ok", or names)."""
     default = fallback if fallback in {"ru", "en"} else "en"
     if not text:
         return default
@@ -52,11 +61,50 @@ def detect_language(text: str, fallback: str | None = None) -> str:
     if cyr and cyr * 3 >= lat:
         return "ru"  # "мой order 5512": Cyrillic words carry the language, Latin ones are borrowed
     words = [w.lower() for w in _WORD.findall(sample)]
-    ru_hits = sum(1 for w in words if w in _TRANSLIT and w not in _SHARED)
+    ru_hits = sum(1 for w in words if _is_translit(w) and w not in _SHARED)
     en_hits = sum(1 for w in words if w in _ENGLISH)
     shared_ru = sum(1 for w in words if w in _TRANSLIT and w in _SHARED)
     if ru_hits >= 2 and ru_hits + shared_ru > en_hits:
         return "ru"
     if ru_hits == 1 and en_hits == 0 and (len(words) <= 3 or shared_ru):
         return "ru"
+    if ru_hits == 0 and not any(w in _ENGLISH and w not in _SHARED for w in words):
+        return default  # "ok", "da", "iPhone 15", "Lenina 5": nothing to tell, so the conversation's language
     return "en"
+
+
+def _is_translit(word: str) -> bool:
+    if word in _TRANSLIT:
+        return True
+    if len(word) < 3 or word in _ENGLISH:
+        return False
+    english_words, english_stems = _vocabulary("en")
+    if word in english_words or word[:5] in english_stems:
+        return False  # "service", "mobile", "data": Russian borrowed them, so they render as Russian too
+    rendered = to_cyrillic(word).replace("ё", "е")
+    words, stems = _vocabulary("ru")
+    return rendered in words or (len(rendered) >= 5 and rendered[:5] in stems)
+
+
+@lru_cache(maxsize=2)
+def _vocabulary(language: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words (3+ letters) and five-letter stems of the packs' texts in `language`: their training
+    examples and reply templates, read once."""
+    root = Path(__file__).resolve().parent.parent
+    files = [*root.glob(f"packs/*/nlu/{language}.yaml"), *root.glob(f"packs/*/templates/{language}.yaml")]
+    files += list(root.glob(f"nlg/templates/{language}.yaml"))
+    pattern = _CYR_WORD if language == "ru" else _LAT_WORD
+    found: set[str] = set()
+    for path in files:
+        found.update(pattern.findall(path.read_text(encoding="utf-8").lower().replace("ё", "е")))
+    return frozenset(found), frozenset(w[:5] for w in found if len(w) >= 5)
+
+
+def is_transliterated(text: str) -> bool:
+    """Russian written in Latin letters only: read through its Cyrillic rendering (see translit.py)."""
+    return bool(text) and not _CYR.search(text) and detect_language(text, fallback="en") == "ru"
+
+
+def reading_of(text: str) -> str:
+    """What the models read for a message: its Cyrillic rendering if it is transliterated Russian."""
+    return to_cyrillic(text) if is_transliterated(text) else text

@@ -21,7 +21,9 @@ _NO = re.compile(
     r"|do\s+not|please\s+don'?t|cancel\s+that|never\s*mind|stop|negative|wait|hold\s+on|changed\s+my\s+mind"
     r"|not\s+yet|absolutely\s+not|of\s+course\s+not|definitely\s+not|нет|неа|не-не|не\s+надо|не\s+нужно"
     r"|не\s+стоит|не\s+хочу|не\s+делайте|не\s+отменяйте|отмена|отбой|стоп|подождите|погодите|постойте"
-    r"|передумал[а-я]*|ни\s+в\s+коем\s+случае|конечно\s+нет|да\s+нет|пока\s+нет|не\s+сейчас)\b",
+    r"|передумал[а-я]*|ни\s+в\s+коем\s+случае|конечно\s+нет|да\s+нет|пока\s+нет|не\s+сейчас"
+    # transliterated Russian ("net, ne nado"): a message this short is not read through its rendering
+    r"|net|nea|ne\s+nado|ne\s+nuzhno|ne\s+k?hochu|otmena|peredumal[a-z]*|poka\s+net|da\s+net)\b",
     re.IGNORECASE,
 )
 _YES = re.compile(
@@ -30,7 +32,9 @@ _YES = re.compile(
     r"|sounds\s+good|let'?s\s+do\s+it|proceed|affirmative|exactly|i\s+agree|agreed|why\s+not|go\s+for\s+it"
     r"|i\s+(?:guess|think)\s+so|please(?=\W*$)|no\s+problem|that\s+works|works\s+for\s+me|perfect|да|ага|угу|ок|окей|хорошо|ладно|давайте|давай|конечно"
     r"|подтверждаю|подтверждаем|согласен|согласна|согласны|верно|точно|именно|разумеется|правильно"
-    r"|так\s+и\s+есть|делайте|оформляйте|отменяйте|валяй|вперед|естественно|безусловно|go)\b",
+    r"|так\s+и\s+есть|делайте|оформляйте|отменяйте|валяй|вперед|естественно|безусловно|go"
+    r"|da|dada|aga|ugu|konechno|davai|davay|davaite|davayte|k?horosho|ladno|soglas(?:en|na|ny)|verno|tochno"
+    r"|podtverzhdayu|delayte|oformlyayte)\b",
     re.IGNORECASE,
 )
 _EMOJI = {"👍": "yes", "👌": "yes", "✅": "yes", "👎": "no", "❌": "no"}
@@ -38,7 +42,8 @@ _EMOJI = {"👍": "yes", "👌": "yes", "✅": "yes", "👎": "no", "❌": "no"}
 # заказ" acknowledge, they do not confirm. Alone (or with politeness) they are a yes; followed by more words
 # and no stronger cue, the answer is unclear and the question is asked again.
 _WEAK_YES = re.compile(
-    r"^(?:ok|okay|okey|k|kk|fine|alright|all\s+right|right|go|ок|окей|хорошо|ладно)$", re.IGNORECASE
+    r"^(?:ok|okay|okey|k|kk|fine|alright|all\s+right|right|go|ок|окей|хорошо|ладно|k?horosho|ladno)$",
+    re.IGNORECASE,
 )
 
 
@@ -85,7 +90,9 @@ def _confirms(text: str) -> bool:
 
 
 _POLITENESS = re.compile(
-    r"\b(?:please|pls|thanks?|thank\s+you|then|спасибо|пожалуйста|тогда|ну|уж|же)\b", re.IGNORECASE
+    r"\b(?:please|pls|thanks?|thank\s+you|then|спасибо|пожалуйста|тогда|ну|уж|же"
+    r"|spasibo|pozh?aluy?i?sta|togda|nu)\b",
+    re.IGNORECASE,
 )
 
 
