@@ -69,6 +69,38 @@ def test_angry(text: str) -> None:
     assert result.anger >= 0.45
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "speak to a human NOW this is ridiculous",
+        "это безобразие, немедленно соедините с оператором",
+        "This is unacceptable, I want a refund right now",
+    ],
+)
+def test_outrage_and_demands_count_as_angry(text: str) -> None:
+    """Angry enough for the calmer register and a higher escalation priority (policy.escalation.ANGRY)."""
+    from parley.policy.escalation import ANGRY
+
+    assert analyze_sentiment(text, "en").anger >= ANGRY
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("u have my money and no parcel wtf", "negative"),  # "no parcel" does not flip "wtf"
+        ("not very good", "negative"),
+        ("не очень хорошо", "negative"),
+        ("no problem, thanks", "positive"),
+        ("ur courier was super rude to me", "negative"),  # "super" intensifies here, it does not praise
+        ("курьер мне нагрубил", "negative"),
+        ("tell me a joke", "neutral"),
+        ("Супер, спасибо!", "positive"),
+    ],
+)
+def test_words_count_only_in_their_sense(text: str, label: str) -> None:
+    assert analyze_sentiment(text, "en").label == label
+
+
 def test_anger_grows_with_cues() -> None:
     mild = analyze_sentiment("I'm disappointed", "en")
     strong = analyze_sentiment("I'm disappointed!!! You are idiots, I'll switch to another provider", "en")

@@ -4,8 +4,9 @@ A lexicon with cues, deliberately simple and explainable: the dialogue uses ange
 apologetic register and to offer a human, so a false "angry" costs an apology, a missed one costs a
 customer. Evidence is summed with weights and squashed: anger = 1 - exp(-evidence).
 
-Cues: negative words, insults, mild profanity, threats to leave or to complain elsewhere, waiting and
-repetition ("сколько можно ждать", "third time I'm writing"), exclamation marks and CAPS (which only
+Cues: negative words, outrage ("ridiculous", "безобразие"), insults, mild profanity, threats to leave or to
+complain elsewhere, waiting and repetition ("сколько можно ждать", "third time I'm writing"), a demand for
+right now ("NOW", "немедленно") when hostile, exclamation marks and CAPS (which only
 add anger when the message is not simply enthusiastic: "Thanks!!!" is not angry), and positive words
 or thanks. A negator just before a word flips it ("not bad", "не плохо"). Both languages' lexicons are
 always consulted: people mix them.
@@ -45,7 +46,7 @@ _POSITIVE = _rx(
     r"happy\b",
     r"glad\b",
     r"pleased",
-    r"super\b",
+    r"super\b(?!\s+[a-z])",  # "super rude", "super slow": an intensifier, not praise
     r"cool\b",
     r"good\b",
     r"fast\b",
@@ -53,7 +54,7 @@ _POSITIVE = _rx(
     r"спасиб",
     r"благодар",
     r"отличн",
-    r"супер",
+    r"супер(?!\s+[а-яё])",
     r"класс",
     r"прекрасн",
     r"замечательн",
@@ -90,7 +91,12 @@ _NEGATIVE = _rx(
     r"annoy",
     r"useless",
     r"sucks?\b",
-    r"joke\b",
+    r"(?:is|are|what)\s+a\s+joke",
+    r"rude\b",
+    r"impolite",
+    r"(?:на)?груб",
+    r"нахамил",
+    r"хамил",
     r"scam\b",
     r"fraud",
     r"rip-?off",
@@ -244,7 +250,34 @@ _WAITING = _rx(
     r"again\s+(?:late|wrong|broken|delayed|missing|lost)",
     r"(?:опять|снова)\s+(?:задерж|опозда|не\s+(?:пришл|привезл|доставил|работает)|потерял|сломал|перенесл)",
 )
-_NEGATOR = re.compile(r"(?:\bnot|\bno|\bnever|n't|\bне|\bнет|\bни)\s+(?:\w+\s+)?$", re.IGNORECASE)
+# Outrage: a judgement of the company, not of a thing ("ridiculous", "безобразие"); on top of _NEGATIVE.
+_OUTRAGE = _rx(
+    r"ridiculous",
+    r"unacceptable",
+    r"outrageous",
+    r"absurd",
+    r"disgrace",
+    r"insane\b",
+    r"unbelievable",
+    r"безобраз",
+    r"возмутительн",
+    r"издевательств",
+    r"позор",
+    r"беспредел",
+    r"обнаглел",
+    r"это\s+уже\s+слишком",
+)
+# A demand for right now: raised voice when it comes with hostility ("a human NOW, this is ridiculous").
+_DEMAND = re.compile(
+    r"(?<![\w])(?:(?i:right\s+now|immediately|at\s+once|немедленно|сейчас\s+же)|NOW\b|СЕЙЧАС\b)"
+)
+# "not bad", "not very good", "не очень хорошо": a negator flips the word right after it, or after an
+# intensifier; "no parcel wtf" flips nothing.
+_NEGATOR = re.compile(
+    r"(?:\bnot|\bno|\bnever|n't|\bне|\bнет|\bни)\s+(?:(?:very|so|too|that|really|particularly|at\s+all"
+    r"|очень|так|слишком|особо|совсем|сильно|прям|уж|то\s+чтобы)\s+)?$",
+    re.IGNORECASE,
+)
 _SARCASM = _rx(
     r"thanks?\s+for\s+nothing", r"спасибо\s+за\s+ничего", r"great\s+job\s+(?:not|losing)", r"ну\s+спасибо"
 )
@@ -281,14 +314,16 @@ def analyze_sentiment(text: str, language: str) -> Sentiment:
     profanity = len(_PROFANITY.findall(sample))
     threats = len(_THREATS.findall(sample))
     waiting = len(_WAITING.findall(sample))
+    outrage, _ = _hits(_OUTRAGE, sample, True)
     exclaim = min(sample.count("!"), 4)
     shouting = _caps_shouting(sample)
     hostile = neg + insults + profanity + threats + waiting
-    evidence = 0.3 * neg + 1.1 * insults + 0.6 * profanity + 0.9 * threats + 0.6 * waiting
+    evidence = 0.3 * neg + 1.1 * insults + 0.6 * profanity + 0.9 * threats + 0.6 * waiting + 0.5 * outrage
     if hostile or (not pos and (exclaim >= 2 or shouting)):
         # one "!" after a greeting is punctuation; several, "?!" or CAPS without thanks are raised voice
         evidence += 0.15 * exclaim + (0.2 if "?!" in sample or "!?" in sample else 0.0)
         evidence += 0.6 if shouting else 0.0
+        evidence += 0.3 if _DEMAND.search(sample) else 0.0
     evidence -= 0.15 * pos if hostile else 0.0
     anger = 1.0 - math.exp(-max(evidence, 0.0))
     negative_score = neg + insults + profanity * 0.5 + threats + waiting
