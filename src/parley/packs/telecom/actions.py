@@ -19,6 +19,7 @@ from typing import Any
 from parley.backends.ports import RecordNotFound, SlotTaken
 from parley.backends.records import Outage, Subscriber, TechnicianSlot
 from parley.clock import now
+from parley.nlu.translit import to_cyrillic
 from parley.packs.base import ActionEnv, ActionSpec, Outcome
 from parley.packs.retail.actions import file_complaint as retail_file_complaint
 
@@ -207,6 +208,15 @@ def _escalation() -> dict[str, Any]:
     return {"escalate": {"reason": "code_word_attempts", "priority": "high"}}
 
 
+def _spellings(candidate: str) -> list[str]:
+    """The code word as typed and, typed in Latin letters, its Cyrillic rendering: "berioza" or "podsolnuh"
+    from a phone without a Cyrillic keyboard is the same word, so it is one attempt, counted once."""
+    if re.search(r"[а-яё]", candidate, re.IGNORECASE) or not re.search(r"[a-z]", candidate, re.IGNORECASE):
+        return [candidate]
+    rendered = to_cyrillic(candidate)
+    return [candidate, rendered] if rendered != candidate else [candidate]
+
+
 def unlock_number(env: ActionEnv, params: dict[str, Any]) -> Outcome:
     """One attempt with the code word the customer just gave; the word itself goes nowhere but the backend."""
     verdict = check_unlock(env, params)
@@ -222,7 +232,7 @@ def unlock_number(env: ActionEnv, params: dict[str, Any]) -> Outcome:
             {"attempts_left": MAX_UNLOCK_ATTEMPTS - _failed_attempts(env, msisdn)},
             error="no_code_word",
         )
-    right = env.backend.verify_code_word(env.customer_id, str(candidate))
+    right = any(env.backend.verify_code_word(env.customer_id, word) for word in _spellings(str(candidate)))
     env.backend.record_unlock_attempt(env.customer_id, msisdn, right)  # type: ignore[attr-defined]
     if right:
         env.backend.set_locked(msisdn, False)
