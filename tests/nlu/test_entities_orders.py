@@ -134,6 +134,8 @@ def test_no_product_without_context() -> None:
         ("the second one", "en", 2),
         ("второй", "ru", 2),
         ("давайте вторую", "ru", 2),
+        ("а по второму?", "ru", 2),
+        ("с последним", "ru", -1),
         ("the last one", "en", -1),
         ("последний", "ru", -1),
         ("the first one please", "en", 1),

@@ -59,6 +59,10 @@ class OrderBackend(Protocol):
         """Records a return and sets nothing else; the caller decides order status."""
         ...
 
+    def returns_for_order(self, order_id: str) -> list[ReturnRecord]:
+        """The returns registered for an order, oldest first."""
+        ...
+
 
 class LoyaltyBackend(Protocol):
     def get_loyalty(self, customer_id: str) -> Loyalty | None: ...

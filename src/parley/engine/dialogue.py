@@ -30,6 +30,7 @@ from parley.policy.confirmation import read_confirmation
 from parley.policy.understanding import (
     OPERATOR_REQUEST_FROM,
     SWITCH_TOPIC_FROM,
+    is_follow_up,
     is_topic_switch,
     understood,
 )
@@ -601,6 +602,9 @@ class _Decision:
 
     def on_new_request(self) -> None:
         nlu = self.nlu
+        if is_follow_up(nlu, (self.d.get("last_task") or {}).get("intent")):
+            if self.on_correction():  # redoes the last task for the order this message names, if it names one
+                return
         spans = nlu.spans or []
         if not spans:
             from parley.nlu.types import IntentSpan

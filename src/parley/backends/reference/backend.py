@@ -336,6 +336,12 @@ class SqlBackend:
 
             return return_record(self._create_once(s, ReturnRow, idempotency_key, build))
 
+    def returns_for_order(self, order_id: str) -> list[ReturnRecord]:
+        with self.db.read() as s:
+            query = select(ReturnRow).where(ReturnRow.order_id == order_id)
+            rows = s.scalars(query.order_by(ReturnRow.created_at, ReturnRow.id))
+            return [return_record(r) for r in rows]
+
     # -- LoyaltyBackend / PreferencesBackend
 
     def get_loyalty(self, customer_id: str) -> Loyalty | None:

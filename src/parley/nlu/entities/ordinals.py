@@ -39,7 +39,7 @@ _EN = re.compile(
     re.IGNORECASE,
 )
 _RU = re.compile(
-    r"(?<![\w-])(?P<w>(?:перв|втор|трет|четверт|пят|последн)(?:ый|ой|ий|ая|ую|ое|ого|ом|ему|ую|ей|ие|ь[яеию]"
+    r"(?<![\w-])(?P<w>(?:перв|втор|трет|четверт|пят|последн)(?:ый|ой|ий|ая|ую|ое|ого|ом|ому|ему|ым|ых|им|их|ей|ие|ь[яеию]"
     r"|ья|ье|ью|ьего|ьем|ьему|ий)?)(?![\w-])"
     r"(?!\s+(?:раз|заказ|покупк|недел|месяц|день|дн|половин|числ|очеред))",
     re.IGNORECASE,
@@ -68,7 +68,7 @@ def extract_ordinal(text: str, claims: Claims, *, expecting: str | None = None) 
         word = m["w"].lower()
         if re.search(r"во-?\s*$", text[max(0, m.start() - 3) : m.start()].lower()):
             continue
-        if word.startswith("пят") and not re.fullmatch(r"пят(?:ый|ая|ую|ое|ого|ом|ой)", word):
+        if word.startswith("пят") and not re.fullmatch(r"пят(?:ый|ая|ую|ое|ого|ом|ому|ой|ым)", word):
             continue  # "пять", "пятница" are not ordinals
         if word.startswith("трет") and not re.fullmatch(r"трет(?:ий|ья|ью|ье|ьего|ьем|ьему|ьей)", word):
             continue

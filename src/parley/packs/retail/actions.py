@@ -185,6 +185,26 @@ def initiate_return(env: ActionEnv, params: dict[str, Any]) -> Outcome:
     return Outcome(True, {"return_id": record.id, "return_status": record.status})
 
 
+# ---------------------------------------------------------------------------------------- refund
+REFUND_DAYS = "3–5"  # business days for money to reach a card after a cancellation or a received return
+
+
+def refund_status(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    """Where the money of an order stands: refunded on cancellation, due once a return is received, or
+    not due at all (then the reason, and what the customer can do). Reads only."""
+    order = env.own_order(params.get("order_id"))
+    if order is None:
+        return _not_found(params)
+    facts = {**_order_facts(order), "refund_days": REFUND_DAYS, "window_days": RETURN_WINDOW_DAYS}
+    returns = env.backend.returns_for_order(order.id)
+    if returns:
+        latest = returns[-1]
+        return Outcome(True, {**facts, "return_id": latest.id, "return_status": latest.status})
+    if order.status in ("cancelled", "returned"):
+        return Outcome(True, facts)
+    return Outcome(False, facts, error="no_refund")
+
+
 # ---------------------------------------------------------------------------------------- payment method
 def check_payment_method(env: ActionEnv, params: dict[str, Any]) -> Outcome:
     order = _own_order_in(env, params, CHANGEABLE)
@@ -238,6 +258,7 @@ ACTIONS: dict[str, ActionSpec] = {
             confirmation="required",
         ),
         ActionSpec("cancel_order", ("order_id",), cancel_order, check_cancel, confirmation="required"),
+        ActionSpec("refund_status", ("order_id",), refund_status, check_status, changes_state=False),
         ActionSpec(
             "initiate_return", ("order_id", "reason"), initiate_return, check_return, confirmation="required"
         ),

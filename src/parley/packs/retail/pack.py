@@ -9,6 +9,7 @@ from typing import Any
 from parley.nlu.types import NluResult
 from parley.packs.base import CustomerContext, IntentRoute, Pack, route_complaint
 from parley.packs.retail.actions import ACTIONS, RESCHEDULE_MAX_DAYS, RETURN_WINDOW_DAYS
+from parley.packs.retail.resolvers import RESOLVERS
 
 ADDRESS_WORDS = re.compile(r"address|адрес|deliver (it )?to|доставь\w* (на|по)", re.I)
 DATE_WORDS = re.compile(
@@ -68,9 +69,19 @@ def route_general_question(nlu: NluResult, dialog: dict[str, Any], context: Cust
     return IntentRoute(reply="general_question.answer")
 
 
+ASKS_ABOUT_REFUND = re.compile(
+    r"refund|money\s+back|(?:get|receive)\s+(?:my\s+)?money|money\W+(?:\w+\W+){0,3}(?:come|arrive|return)"
+    r"|(?:деньг|средств)\w*\W+(?:\w+\W+){0,3}(?:верн|прид|поступ)|(?:верн|прид|поступ)\w*\W+(?:\w+\W+){0,3}"
+    r"(?:деньг|средств)|возврат\w*\s+(?:денег|средств)",
+    re.IGNORECASE,
+)
+
+
 def route_payment_issue(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
     if nlu.entities.get("payment_method") or re.search(r"change|chang|смен|помен|измен", nlu.text, re.I):
         return IntentRoute(action="change_payment_method")
+    if ASKS_ABOUT_REFUND.search(nlu.text):
+        return IntentRoute(action="refund_status")  # "when will I get my refund?": looked up, not a leaflet
     return IntentRoute(reply="payment_issue.info")
 
 
@@ -79,6 +90,7 @@ def build() -> Pack:
         name="retail",
         folder=Path(__file__).parent,
         actions=ACTIONS,
+        resolvers=dict[str, Any](RESOLVERS),
         routes={
             "order_status": IntentRoute(action="get_order_status"),
             "order_change": route_order_change,
