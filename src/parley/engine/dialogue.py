@@ -241,8 +241,12 @@ class _Decision:
             if action != "transfer_to_operator":
                 self.say("confirm.declined_on_leaving", **pending["params"])
             return False
-        # unclear: a confident new request is served, then the question is asked again
+        # unclear: a confident new request is served, then the question is asked again — except our own offer
+        # of an operator, made because the conversation had lost its thread: a clear request picks it up again
         if self.nlu.spans and any(is_topic_switch(s.intent, s.confidence, None) for s in self.nlu.spans):
+            if action == "transfer_to_operator" and pending["params"].get("reason") != "customer_request":
+                self.pending = []
+                self.d["expecting"] = None
             return False
         self.d["misunderstood_streak"] = int(self.d.get("misunderstood_streak", 0)) + 1
         self.say("confirm.unclear")
@@ -676,6 +680,7 @@ class _Decision:
             bool(self.d.get("offered_human")),
         )
         if advice.transfer:
+            self.withdraw_question()
             self.escalate(advice.reason, advice.priority)
         elif advice.offer_human and not self.pending:
             self.d["offered_human"] = True
@@ -688,6 +693,19 @@ class _Decision:
                     "params": params,
                 }
             )
+
+    def withdraw_question(self) -> None:
+        """Takes this turn's re-asked question (and the "was that a yes or a no?" before it) out of the plan:
+        a question the agent does not wait for, because it hands over at once, reads as a glitch."""
+        plan = self.turn.plan
+        if self.asked is None or self.asked not in plan:
+            return
+        index = plan.index(self.asked)
+        before = plan[index - 1] if index else None
+        del plan[index]
+        if before is not None and before.reply is not None and before.reply.key == "confirm.unclear":
+            plan.remove(before)
+        self.asked = None
 
     def escalate(self, reason: str, priority: str) -> None:
         self.pending = []
