@@ -39,6 +39,9 @@ CATALOG = [
         "ok that works",
         "хорошо, давайте",
         "ок, жду",
+        "da",
+        "konechno",
+        "davayte",
     ],
 )
 def test_yes(text: str) -> None:
@@ -60,6 +63,10 @@ def test_yes(text: str) -> None:
         "да нет, не надо",
         "не нужно",
         "передумал",
+        "wait",
+        "подождите",
+        "da net, ne nado",
+        "net",
     ],
 )
 def test_no(text: str) -> None:
@@ -78,6 +85,8 @@ def test_no(text: str) -> None:
         "ok go back to the payment thing",  # a weak "ok" that opens another request
         "ok wait",
         "ладно, а где мой заказ",
+        "wait, what's the status of it first?",  # a pause for another request, not a refusal
+        "подождите, а когда его привезут?",
         "where is my order",
         "I don't know why my order is late, can you check it please",
         "",

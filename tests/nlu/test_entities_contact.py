@@ -114,6 +114,13 @@ def test_no_false_amounts(text: str) -> None:
         ("Flat 4, 22 Baker Street, London NW1 6XE", "en", "Flat 4, 22 Baker Street, London NW1 6XE"),
         ("new address: flat 2b, 9 Queen St, Bath BA1 1AA", "en", "flat 2b, 9 Queen St, Bath BA1 1AA"),
         ("кв. 7, ул. Ленина, д. 3, Москва", "ru", "кв. 7, ул. Ленина, д. 3, Москва"),
+        # the order between the lead-in and the address is not part of it
+        (
+            "I need to change the delivery address for my last order to 221B Baker Street, London NW1 6XE",
+            "en",
+            "221B Baker Street, London NW1 6XE",
+        ),
+        ("измените адрес доставки для заказа 100234 на ул. Мира 44, кв 8", "ru", "ул. Мира 44, кв 8"),
     ],
 )
 def test_addresses(text: str, language: str, address: str) -> None:

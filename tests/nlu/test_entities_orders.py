@@ -155,6 +155,8 @@ def test_ordinals(text: str, language: str, ordinal: int) -> None:
         ("в третий раз пишу", "ru"),
         ("во-первых, заказ опоздал", "ru"),
         ("wait a second", "en"),
+        ("wait, what's the status of it first?", "en"),
+        ("first, tell me the price", "en"),
         ("first of all, hello", "en"),
         ("в пятницу", "ru"),
         ("the first order", "en"),

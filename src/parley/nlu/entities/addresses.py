@@ -91,7 +91,19 @@ def _looks_like_address(candidate: str, strong: bool) -> bool:
     return has_digit and has_name and bool(_STREET.search(candidate) or "," in candidate)
 
 
+# What may stand between an address lead-in and the address: "(the delivery address) for my last order to".
+_ORDER_BRIDGE = re.compile(
+    r"(?:for|of|on)\s+(?:my\s+|the\s+|this\s+|that\s+)?(?:\w+\s+){0,2}?(?:order|purchase|parcel|delivery)"
+    r"(?:\s*(?:#|№|no\.?)?\s*\d+)?\s+(?:to\b|:)\s*"
+    r"|(?:для|у|по)\s+(?:моего\s+|этого\s+)?(?:\w+\s+)?заказ[а-я]*(?:\s*(?:#|№)?\s*\d+)?\s+на\b\s*",
+    re.IGNORECASE,
+)
+
+
 def _cut(text: str, start: int) -> tuple[int, int] | None:
+    bridge = _ORDER_BRIDGE.match(text, start + len(text[start:]) - len(text[start:].lstrip()))
+    if bridge:
+        start = bridge.end()
     m = _STOP.search(text, start)
     end = m.start() if m else len(text)
     while start < end and text[start] in _TRIM:

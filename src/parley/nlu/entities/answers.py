@@ -47,6 +47,9 @@ _WEAK_YES = re.compile(
 )
 
 
+_PAUSE = re.compile(r"^(?:wait|hold\s+on|подождите|погодите|постойте)$", re.IGNORECASE)
+
+
 def extract_answer(text: str) -> str | None:
     """ "yes", "no", or None when the message is not a clear answer."""
     stripped = text.strip()
@@ -75,6 +78,8 @@ def extract_answer(text: str) -> str | None:
         return None  # "ok, but how much does it cost?" is a question, not a confirmation
     if label == "yes" and not _confirms(head):
         return None
+    if label == "no" and not _refuses(head):
+        return None
     return label
 
 
@@ -86,6 +91,15 @@ def _confirms(text: str) -> bool:
         return True
     if _NO.search(text):
         return False
+    return len(_words_besides_cues(text)) <= 1
+
+
+def _refuses(text: str) -> bool:
+    """A no made of pause cues only ("wait", "подождите") refuses when nothing else is said; "wait, what's the
+    status first?" puts the question on hold for another request, it does not decline it."""
+    cues = [m.group(0) for m in _NO.finditer(text)]
+    if any(not _PAUSE.match(" ".join(cue.split())) for cue in cues):
+        return True
     return len(_words_besides_cues(text)) <= 1
 
 

@@ -50,6 +50,16 @@ _NUMBERED = re.compile(
 )
 
 
+def _adverb(m: re.Match[str], text: str) -> bool:
+    """ "first"/"last" meaning "before anything else"/"finally" in a sentence: no "the" before it, no "one"
+    after it, and more than a short answer around it ("first one", "the first", "first please" stay)."""
+    if m["w"].lower() not in {"first", "last"} or m.group(0).lower().startswith("the"):
+        return False
+    if re.match(r"\s*(?:one|option|slot|choice|variant)\b", text[m.end("w") :], re.IGNORECASE):
+        return False
+    return len(re.findall(r"\w+", text)) > 3
+
+
 def extract_ordinal(text: str, claims: Claims, *, expecting: str | None = None) -> int | None:
     """1-based position, -1 for "the last", or None."""
     found: list[tuple[int, int]] = []
@@ -61,6 +71,8 @@ def extract_ordinal(text: str, claims: Claims, *, expecting: str | None = None) 
             continue  # "wait a second"
         if m["w"].lower() in {"first", "last"} and re.search(r"\bat\s*$", before):
             continue  # "at first", "at last"
+        if _adverb(m, text):
+            continue  # "what's the status of it first?", "first, tell me the price"
         found.append((m.start(), _WORDS[m["w"].lower()]))
     for m in _RU.finditer(text):
         if claims.overlaps(m.start("w"), m.end("w")):
