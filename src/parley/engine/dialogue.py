@@ -30,6 +30,7 @@ from parley.policy.confirmation import read_confirmation
 from parley.policy.understanding import (
     OPERATOR_REQUEST_FROM,
     SWITCH_TOPIC_FROM,
+    interrupts_task,
     is_follow_up,
     is_topic_switch,
     understood,
@@ -377,9 +378,14 @@ class _Decision:
             # question to the classifier): ask again among the orders it fits.
             self.continue_task(task, entities)
             return True
-        if top is not None and is_topic_switch(top.intent, top.confidence, task.get("intent")):
+        if top is not None and interrupts_task(top.intent, top.confidence, task.get("intent")):
             self.suspend({"task": task})
             self.d["task"] = None
+            return False
+        if top is not None and top.intent == "farewell" and top.confidence >= SWITCH_TOPIC_FROM:
+            # "thanks, bye" to "which number?": the customer is leaving; the question is not asked again
+            self.d["task"] = None
+            self.d["expecting"] = None
             return False
         if entities.get("answer") == "no" and not any(entities.get(k) for k in REFERENCE_KEYS):
             self.d["task"] = None
@@ -443,6 +449,10 @@ class _Decision:
         )
 
     def start_task(self, intent: str, action: str, entities: dict[str, Any]) -> None:
+        # What the request names is in focus from now on, even while another detail is asked for first:
+        # "connect roaming" -> "which number?" -> "how much is it?" is about roaming.
+        named = {"order_id": entities.get("order_id"), "msisdn": entities.get("msisdn")}
+        self.remember_params({**named, "service_code": entities.get("service")})
         task = {"id": self.next_id(), "intent": intent, "action": action, "params": {}}
         if callable(self.rt.routes.get(intent)) and "order_id" not in entities:
             task["said"] = self.nlu.text[:2000]  # the route may change once the order is known

@@ -23,6 +23,13 @@ def is_topic_switch(intent: str, confidence: float, current_intent: str | None) 
     return intent not in SMALL_TALK and confidence >= SWITCH_TOPIC_FROM and intent != current_intent
 
 
+def interrupts_task(intent: str, confidence: float, current_intent: str | None) -> bool:
+    """A message that did not answer the task's question and is understood as another request: served, and
+    the task resumed after it. A lower bar than a topic switch (which may override an answer): nothing was
+    answered here, and "а сколько он стоит?" to "which number?" is a question, not noise."""
+    return intent not in SMALL_TALK and understood(intent, confidence) and intent != current_intent
+
+
 # "and for the kettle?", "what about 100260?", "а по второму?": the last task again, for another order.
 FOLLOW_UP = re.compile(
     r"^\W*(?:and|what\s+about|how\s+about|same\s+for|а|и|а\s+что\s+(?:с|насч[её]т)|а\s+как\s+(?:же|насч[её]т)"
