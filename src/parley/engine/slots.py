@@ -62,7 +62,7 @@ def order_listing(context: CustomerContext, ids: list[str] | None = None) -> lis
     ]
 
 
-def _ask_order(q: SlotQuery, ids: list[str] | None = None) -> SlotAnswer:
+def ask_order(q: SlotQuery, ids: list[str] | None = None) -> SlotAnswer:
     if not q.context.orders:
         return SlotAnswer(ask=Reply("ask.order_id_none"))
     listing = order_listing(q.context, ids)
@@ -96,7 +96,7 @@ def resolve_order(q: SlotQuery) -> SlotAnswer:
         others = [o.id for o in orders if o.id != focus]
         if len(others) == 1:
             return SlotAnswer(others[0])
-        return _ask_order(q, others or None)
+        return ask_order(q, others or None)
     product = e.get("product")
     if product:
         needle = str(product).lower()
@@ -106,12 +106,12 @@ def resolve_order(q: SlotQuery) -> SlotAnswer:
         if len(matching) == 1:
             return SlotAnswer(matching[0])
         if matching:
-            return _ask_order(q, matching)
+            return ask_order(q, matching)
     if focus and not q.expecting and not q.explicit:
         return SlotAnswer(focus)
     if len(orders) == 1 and not q.explicit:
         return SlotAnswer(orders[0].id)
-    return _ask_order(q)
+    return ask_order(q)
 
 
 def _entity_or_ask(entity: str, ask_key: str, free_text: bool = False) -> Resolver:

@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
-from parley.engine.slots import SlotAnswer, SlotQuery, resolve_order
+from parley.engine.slots import SlotAnswer, SlotQuery, ask_order, resolve_order
+from parley.packs.retail.actions import BEFORE_DELIVERY, CHANGEABLE
 
-REFUNDED_STATUSES = ("cancelled", "returned")
+# The order statuses each action can act on; "refund_status" looks for the orders whose money moves.
+ELIGIBLE: dict[str, tuple[str, ...]] = {
+    "cancel_order": CHANGEABLE,
+    "change_delivery_address": CHANGEABLE,
+    "change_payment_method": CHANGEABLE,
+    "reschedule_delivery": BEFORE_DELIVERY,
+    "initiate_return": ("delivered",),
+    "refund_status": ("cancelled", "returned"),
+}
 
 
 def resolve_order_for_action(query: SlotQuery) -> SlotAnswer:
-    """Like the engine's order resolver, but "when do I get my refund?" needs no question when exactly one
-    of the customer's recent orders was cancelled or returned: that is the order whose money moves."""
+    """Like the engine's order resolver, but "which order?" offers only the orders the action can act on:
+    "cancel my order" lists the ones not yet shipped, and "the kettle one" between a kettle still being
+    prepared and one delivered long ago means the first. Exactly one such order needs no question (the
+    read-back before anything changes names it). With none, every candidate is listed, and the action's
+    own check then says why the chosen one cannot be done."""
     answer = resolve_order(query)
-    if answer.ask is None or query.action != "refund_status" or query.explicit or query.expecting:
+    statuses = ELIGIBLE.get(query.action)
+    if answer.ask is None or query.explicit or statuses is None:
         return answer
-    refunded = [o.id for o in query.context.orders if o.status in REFUNDED_STATUSES]
-    return SlotAnswer(refunded[0]) if len(refunded) == 1 else answer
+    status = {o.id: o.status for o in query.context.orders}
+    candidates = list(answer.ask.quick_replies) or list(status)
+    eligible = [i for i in candidates if status.get(i) in statuses]
+    if len(eligible) == 1:
+        return SlotAnswer(eligible[0])
+    if eligible and len(eligible) < len(candidates):
+        return ask_order(query, eligible)
+    return answer
 
 
 RESOLVERS = {"order_id": resolve_order_for_action}
