@@ -551,8 +551,10 @@ class _Decision:
         task.pop("missing", None)
         self.d["task"] = None
         self.d["expecting"] = None
-        # Every final refusal offers an operator ("An operator can help — just ask"): a bare yes takes it.
-        self.d["offered_operator"] = True
+        # A refusal worded with an operator offer ("An operator can help — just ask"): a bare yes takes it.
+        # "Voicemail isn't on, nothing to turn off" offers nothing, and a yes to it is no request for a human.
+        if self.rt.nlg.offers_operator(f"{spec.name}.error.{verdict.error}", self.turn.language or "en"):
+            self.d["offered_operator"] = True
         self.remember_params(params)  # "it is already on" still tells which number and service "it" is
         self.remember_last_task(task)
         self.resume_suspended()

@@ -148,6 +148,8 @@ def act(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, Any]
             log.exception("action %s failed", step.action)
             outcome = Outcome(success=False, error="internal")
         step.outcome = outcome
+        if outcome.success and outcome.offer:
+            update.update(_ask_offer(outcome.offer, {**state, **update}, turn))
         if step.retry_pending is not None and not outcome.success:
             if outcome.data.get("escalate"):
                 follow = outcome.data["escalate"]
@@ -187,6 +189,24 @@ def act(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, Any]
     window = [{k: v for k, v in e.items() if k != "idempotency_key"} for e in turn.executed]
     update["completed_actions"] = push_window(state.get("completed_actions") or [], window, ACTIONS_WINDOW)
     return update
+
+
+def _ask_offer(offer: dict[str, Any], state: dict[str, Any], turn: Turn) -> dict[str, Any]:
+    """An action's proposed next step ("shall I send a payment link for 86 ₽?") becomes the open yes/no
+    question — unless the dialogue already left one open or is waiting for a detail: one question at a
+    time. A yes runs it through the same confirmation path as any other pending action."""
+    dialog = dict(state.get("dialog_context") or {})
+    busy = dialog.get("task") or dialog.get("flow") or state.get("escalated")
+    if busy or state.get("pending_confirmations"):
+        return {}
+    dialog["seq"] = int(dialog.get("seq", 0)) + 1
+    dialog["expecting"] = "answer"
+    params = dict(offer["params"])
+    pending = {"id": dialog["seq"], "intent": None, "action": offer["action"], "params": params}
+    pending["kind"] = "yes_no"
+    yes, no = turn.runtime.nlg.quick_yes_no(turn)
+    turn.say(f"{offer['action']}.confirm", [yes, no], **params)
+    return {"pending_confirmations": [pending], "dialog_context": dialog}
 
 
 # ---------------------------------------------------------------------------------------- respond

@@ -11,6 +11,7 @@ All templates are compiled once at start-up; rendering a reply costs microsecond
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,9 @@ class _Lenient(Undefined):
         return ""
 
 
+_OFFERS_OPERATOR = re.compile(r"operator|оператор", re.IGNORECASE)
+
+
 class Renderer:
     def __init__(self, template_dirs: Iterable[Path], strict: bool = False) -> None:
         self.env = Environment(
@@ -67,6 +71,8 @@ class Renderer:
         self.env.filters["mb"] = lambda v, lang="en": megabytes(v, lang)
         self.env.filters["currency_in"] = lambda v, lang="en": currency_in(v, lang)
         self.templates: dict[str, dict[str, dict[str, Template]]] = {lang: {} for lang in LANGUAGES}
+        # key -> the text of all its variants, for questions about the wording itself (offers_operator)
+        self.sources: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
         for folder in [COMMON_DIR, *template_dirs]:
             for lang in LANGUAGES:
                 path = folder / f"{lang}.yaml"
@@ -82,6 +88,7 @@ class Renderer:
             self.templates[language][key] = {
                 tier: self.env.from_string(str(text).strip()) for tier, text in variants.items()
             }
+            self.sources[language][key] = "\n".join(str(text) for text in variants.values())
 
     def has(self, key: str, language: str = "en") -> bool:
         return key in self.templates.get(language, {})
@@ -89,19 +96,30 @@ class Renderer:
     def keys(self, language: str) -> set[str]:
         return set(self.templates.get(language, {}))
 
-    def _find(self, key: str, language: str) -> dict[str, Template] | None:
+    def _resolve(self, key: str, language: str) -> str:
+        """The key whose template is used: the key itself, else its error's default, else the fallback."""
         table = self.templates.get(language) or self.templates["en"]
         if key in table:
-            return table[key]
+            return key
         parts = key.split(".")
         # "cancel_order.error.too_late" -> "cancel_order.error.default" -> "error.default"
         if "error" in parts:
             base = ".".join(parts[: parts.index("error") + 1])
             for candidate in (f"{base}.default", "error.default"):
                 if candidate in table:
-                    return table[candidate]
+                    return candidate
         log.warning("no template %r for %s", key, language)
-        return table.get("fallback.generic")
+        return "fallback.generic"
+
+    def _find(self, key: str, language: str) -> dict[str, Template] | None:
+        table = self.templates.get(language) or self.templates["en"]
+        return table.get(self._resolve(key, language))
+
+    def offers_operator(self, key: str, language: str) -> bool:
+        """Whether the wording of `key` offers a human ("An operator can help — just ask"): then a bare yes
+        right after it takes the offer. The templates decide, so a new refusal offers what it says."""
+        table = self.sources.get(language) or self.sources["en"]
+        return bool(_OFFERS_OPERATOR.search(table.get(self._resolve(key, language), "")))
 
     def render(self, key: str, voice: Voice, variables: dict[str, Any] | None = None) -> str:
         variants = self._find(key, voice.language)

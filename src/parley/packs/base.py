@@ -78,12 +78,15 @@ class Outcome:
 
     `error` is a machine code ("not_found", "too_late"…) that selects the wording; it is never shown.
     `params` may enrich the action's parameters (e.g. the monthly fee to read back).
+    `offer` proposes a next action, asked as a yes/no question after the result when nothing else is open:
+    a negative balance offers the payment link that clears it. `{"action": ..., "params": {...}}`.
     """
 
     success: bool
     data: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    offer: dict[str, Any] | None = None
 
 
 OK = Outcome(success=True)

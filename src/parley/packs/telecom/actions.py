@@ -119,7 +119,11 @@ def check_balance(env: ActionEnv, params: dict[str, Any]) -> Outcome:
     sub = env.own_subscriber(params.get("msisdn"))
     if sub is None:
         return _not_found(params)
-    return Outcome(True, balance_facts(sub))
+    offer = None
+    if sub.balance < 0:
+        top_up = {"msisdn": sub.msisdn, "amount": amount_to_clear(sub.balance), "currency": sub.currency}
+        offer = {"action": "create_payment_link", "params": top_up}
+    return Outcome(True, balance_facts(sub), offer=offer)
 
 
 # ---------------------------------------------------------------------------------------- services
