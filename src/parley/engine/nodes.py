@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from langgraph.runtime import Runtime as GraphRuntime
 
 from parley.engine.context import load_concurrently, load_inline
-from parley.engine.dialogue import DialogueManager
+from parley.engine.dialogue import DialogueManager, open_question
 from parley.engine.state import ConversationState, push_window
 from parley.engine.turn import Step, Turn
 from parley.nlg.render import Voice
@@ -202,8 +202,8 @@ def _ask_offer(offer: dict[str, Any], state: dict[str, Any], turn: Turn) -> dict
     dialog["seq"] = int(dialog.get("seq", 0)) + 1
     dialog["expecting"] = "answer"
     params = dict(offer["params"])
-    pending = {"id": dialog["seq"], "intent": None, "action": offer["action"], "params": params}
-    pending["kind"] = "yes_no"
+    task = {"id": dialog["seq"], "intent": None, "action": offer["action"], "params": params}
+    pending = open_question(task, "yes_no")
     yes, no = turn.runtime.nlg.quick_yes_no(turn)
     turn.say(f"{offer['action']}.confirm", [yes, no], **params)
     return {"pending_confirmations": [pending], "dialog_context": dialog}
