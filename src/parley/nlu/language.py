@@ -73,7 +73,9 @@ def detect_language(text: str, fallback: str | None = None) -> str:
     return "en"
 
 
+@lru_cache(maxsize=8192)
 def _is_translit(word: str) -> bool:
+    """Per word, cached: every Latin message asks about its words, and customers reuse the same few."""
     if word in _TRANSLIT:
         return True
     if len(word) < 3 or word in _ENGLISH:
