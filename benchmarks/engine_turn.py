@@ -5,12 +5,13 @@
 real parser runs once per distinct text and its result is replayed, so every turn measures dialogue
 engine, LangGraph, context reads, rendering and the turn's commit alone. The per-component table
 times the engine's collaborators (store, backend, checkpointer, graph stages) with wrappers: per-call
-medians, wall and thread CPU. Only SQLite in-process (the default deployment).
+medians, wall and thread CPU. SQLite in-process (the default deployment) unless `--postgres` is given:
+then a scratch database on the server of `PARLEY_BENCH_PG` (as turn_latency.py).
 
 Compare two checkouts on one machine by running the script from each, alternately:
 `PYTHONPATH=/path/to/other/src .venv/bin/python /path/to/other/benchmarks/engine_turn.py`.
 
-Command: `.venv/bin/python benchmarks/engine_turn.py [--turns 400]`
+Command: `.venv/bin/python benchmarks/engine_turn.py [--turns 400] [--postgres]`
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def time_calls(owner: Any, name: str, label: str, timings: Timings) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--turns", type=int, default=400)
+    ap.add_argument("--postgres", action="store_true", help="a scratch PostgreSQL database, not SQLite")
     args = ap.parse_args()
     from parley.engine import nodes
     from parley.engine.turn import InboundMessage
@@ -79,7 +81,9 @@ def main() -> int:
 
     console = Console(width=130)
     parser = ReplayedParser(get_parser(tuple(bench._settings("sqlite://").pack_names)))
-    with bench.sqlite_system(parser) as (system, _probe):
+    backend = "PostgreSQL" if args.postgres else "SQLite"
+    system_for = bench.postgres_system if args.postgres else bench.sqlite_system
+    with system_for(parser) as (system, _probe):
         engine, runtime = system.engine, system.runtime
 
         def turn(session: str, i: int) -> None:
@@ -109,7 +113,7 @@ def main() -> int:
         for i in range(args.turns):
             turn("timed", i)
 
-    table = Table(title=f"Engine turn without understanding (SQLite, in-process, {args.turns} turns)")
+    table = Table(title=f"Engine turn without understanding ({backend}, in-process, {args.turns} turns)")
     for col in ("what", "calls/turn", "wall p50 ms", "CPU p50 ms", "wall ms/turn (mean)"):
         table.add_column(col, justify="left" if col == "what" else "right")
     table.add_row(
