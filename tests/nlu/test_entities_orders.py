@@ -168,3 +168,30 @@ def test_no_false_ordinals(text: str, language: str) -> None:
 
 def test_bare_digit_is_an_ordinal_when_a_slot_was_offered() -> None:
     assert extract_entities("2", "en", context=ParseContext(expecting="slot")).get("ordinal") == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "both",
+        "both of them, please",
+        "all my numbers",
+        "all of them",
+        "each one",
+        "на обоих",
+        "оба",
+        "по всем номерам",
+        "для каждого номера",
+        "на всех",
+    ],
+)
+def test_every_item_of_the_list(text: str) -> None:
+    assert extract_entities(text, "ru" if text[0] > "z" else "en").get("every") is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["all good", "all of the time", "thanks for all", "обед", "обычно", "все хорошо", "это все, спасибо"],
+)
+def test_no_false_every(text: str) -> None:
+    assert "every" not in extract_entities(text, "ru" if text[0] > "z" else "en")

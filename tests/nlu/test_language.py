@@ -39,6 +39,11 @@ def test_detect_language(text: str, language: str) -> None:
     assert detect_language(text) == language
 
 
+@pytest.mark.parametrize("text", ["both", "the second one", "first", "bye", "all of them"])
+def test_short_english_answers_are_english_whatever_the_fallback(text: str) -> None:
+    assert detect_language(text, fallback="ru") == "en"
+
+
 @pytest.mark.parametrize("text", ["5512", "👍", "", "   ", "+79160000001"])
 def test_no_letters_takes_the_fallback(text: str) -> None:
     assert detect_language(text) == "en"

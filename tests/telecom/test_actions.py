@@ -17,6 +17,19 @@ def test_balance_of_own_number_only(env_for: Any) -> None:
     assert a.check_balance(env, {"msisdn": "+79160000001"}).error == "not_found"  # another customer's
 
 
+def test_every_number_balance_offers_a_top_up_for_a_single_negative_one(env_for: Any, system: Any) -> None:
+    overview = a.check_balance(env_for("C-2002"), {"msisdn": a.EVERY_NUMBER})
+    assert overview.wording == "every" and overview.offer is None
+    assert [n["msisdn"] for n in overview.data["numbers"]] == ["+79160000002", "+79160000003"]
+    system.backend.credit_balance("+79160000003", -45.5)  # 35 - 45.5 = -10.5
+    offer = a.check_balance(env_for("C-2002"), {"msisdn": a.EVERY_NUMBER}).offer
+    assert offer == {
+        "action": "create_payment_link",
+        "params": {"msisdn": "+79160000003", "amount": 11.0, "currency": "RUB"},
+    }
+    assert a.check_balance(env_for("C-1001"), {"msisdn": a.EVERY_NUMBER}).error == "not_found"  # no numbers
+
+
 def test_activation_states_fee_and_refuses_active_service(env_for: Any, system: Any) -> None:
     env = env_for("C-2001")
     verdict = a.check_activate(env, {"msisdn": "+79160000001", "service_code": "roaming"})

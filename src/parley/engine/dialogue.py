@@ -129,8 +129,8 @@ class _Decision:
             self.d["focus_order_id"] = str(order_id)
             mentioned = [m for m in self.d.get("mentioned_orders", []) if m != order_id]
             self.d["mentioned_orders"] = [*mentioned, str(order_id)][-5:]
-        if params.get("msisdn"):
-            self.d["focus_msisdn"] = params["msisdn"]
+        if params.get("msisdn") in {s.msisdn for s in (self.context.subscribers if self.context else [])}:
+            self.d["focus_msisdn"] = params["msisdn"]  # a number, not "all" (a balance overview)
         if params.get("service_code"):
             self.d["focus_service"] = params["service_code"]
 
@@ -373,9 +373,10 @@ class _Decision:
         if filled:
             self.continue_task(task, entities)
             return True
-        if missing == "order_id" and any(entities.get(k) for k in REFERENCE_KEYS):
+        if (missing == "order_id" and any(entities.get(k) for k in REFERENCE_KEYS)) or entities.get("every"):
             # "the kettle one" answers "which order?" even when it fits two orders (or reads like a product
-            # question to the classifier): ask again among the orders it fits.
+            # question to the classifier): ask again among the orders it fits. "Both" to "which number?" for
+            # an action done one number at a time: the resolver says so and asks which first.
             self.continue_task(task, entities)
             return True
         if top is not None and interrupts_task(top.intent, top.confidence, task.get("intent")):
@@ -659,9 +660,10 @@ class _Decision:
         """ "No, I meant the other one": redo the last task with a different reference."""
         last = self.d.get("last_task")
         entities = self.nlu.entities
-        if not last or not any(entities.get(k) for k in REFERENCE_KEYS):
+        if not last or not any(entities.get(k) for k in (*REFERENCE_KEYS, "msisdn", "every")):
             return False
-        params = {k: v for k, v in last["params"].items() if k != "order_id"}
+        # what a reference can point at is asked again; the rest of the task ("the service to turn on") stays
+        params = {k: v for k, v in last["params"].items() if k not in {"order_id", "msisdn"}}
         task = {
             "id": self.next_id(),
             "intent": last.get("intent"),

@@ -227,7 +227,10 @@ def respond(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, 
             quick = step.reply.quick_replies
         else:
             outcome = step.outcome or Outcome(success=False, error="internal")
-            key = f"{step.action}.success" if outcome.success else f"{step.action}.error.{outcome.error}"
+            if not outcome.success:
+                key = f"{step.action}.error.{outcome.error}"
+            else:
+                key = f"{step.action}.success" + (f"_{outcome.wording}" if outcome.wording else "")
             text = rt.nlg.render(key, voice, {**step.params, **outcome.data})
             quick = []
         if text:

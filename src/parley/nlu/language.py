@@ -40,7 +40,9 @@ _ENGLISH = frozenset(
     doesn't can could would should will shall have has had order orders delivery cancel change return
     refund address payment card cash money help want need get got to of in on at for with from by and or
     but if so just still already again yet about time day today tomorrow week ok okay sure
-    there here""".split()
+    there here both all each every one two three first second third last other others another none neither
+    either only also too more less some any much many same done fine great good bad wrong right left
+    number numbers main mine bye goodbye cheers later now then next""".split()
 )
 _SHARED = frozenset({"internet", "operator", "telefon", "a", "ok", "no", "da", "net", "u", "on", "ya", "to"})
 

@@ -22,6 +22,7 @@ Entity keys (all optional, values JSON-serialisable):
   answer: str              "yes|no" for a confirmation-style reply; absent when unclear
   code_word: str           the candidate code word of an unlock request (never logged)
   ordinal: int             "the second one" -> 2 (1-based; -1 for "the last")
+  every: bool              "both", "all of them", "на обоих", "по всем номерам": every item of the list
   msisdns: list[str]       every phone number, when more than one was given (msisdn is the first)
   services: list[str]      every service code, when more than one was named (service is the first)
   time: str                "HH:MM" when a clock time was said ("at 10", "в 15:00"), with or without a date

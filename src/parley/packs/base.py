@@ -80,6 +80,8 @@ class Outcome:
     `params` may enrich the action's parameters (e.g. the monthly fee to read back).
     `offer` proposes a next action, asked as a yes/no question after the result when nothing else is open:
     a negative balance offers the payment link that clears it. `{"action": ..., "params": {...}}`.
+    `wording` picks a variant of the success wording (`<action>.success_<wording>`) when the result has
+    another shape: the balance of every number rather than of one.
     """
 
     success: bool
@@ -87,6 +89,7 @@ class Outcome:
     error: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     offer: dict[str, Any] | None = None
+    wording: str | None = None
 
 
 OK = Outcome(success=True)

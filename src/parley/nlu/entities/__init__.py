@@ -23,7 +23,7 @@ from .emails import extract_email
 from .forgot import extract_forgot_code_word
 from .money import extract_amount
 from .orders import extract_order_ids, extract_order_ref
-from .ordinals import extract_ordinal
+from .ordinals import extract_every, extract_ordinal
 from .payment_methods import extract_payment_method
 from .phones import extract_phones
 from .products import extract_product
@@ -74,6 +74,8 @@ def extract_entities(
     ordinal = extract_ordinal(folded, claims, expecting=expecting)
     if ordinal is not None:
         out["ordinal"] = ordinal
+    if extract_every(folded):
+        out["every"] = True
     product = extract_product(folded, ctx.orders)
     if product:
         out["product"] = product["product"]

@@ -1,4 +1,5 @@
-"""Positions in a list the agent offered: "the second one", "вторую", "option 2", "the last one" (-1).
+"""Positions in a list the agent offered: "the second one", "вторую", "option 2", "the last one" (-1),
+and the whole list: "both", "all of them", "на обоих", "по всем номерам" (`extract_every`).
 
 Ordinals that are really something else are skipped: "first time", "в третий раз", "во-первых",
 "first of all", "wait a second", and "the first order" (an order reference, see orders.py).
@@ -99,3 +100,29 @@ def extract_ordinal(text: str, claims: Claims, *, expecting: str | None = None) 
         return None
     found.sort()
     return found[0][1]
+
+
+# "both"/"all of them": the whole list the agent offered or would offer. Russian "все" alone is too common
+# ("все хорошо", "это все") to count unless it stands for the list: "все номера", "по всем", "на всех".
+_EVERY_EN = re.compile(
+    r"\b(?:both|all\s+(?:of\s+them|(?:of\s+)?(?:my\s+|the\s+|three\s+|two\s+)?(?:numbers|lines|sims|orders)"
+    r"|three|two)|each\s+(?:of\s+them|one|number|line)|every\s+(?:number|line|one))\b",
+    re.IGNORECASE,
+)
+_EVERY_RU = re.compile(
+    r"(?<![\w-])(?:об[аеои]\w{0,3}|(?:по|на|для|о)\s+(?:всем|всех)|вс[еёи]\w{0,2}\s+(?:мо\w{0,3}\s+)?номер\w*"
+    r"|каждо\w{0,2}\s+номер\w*|(?:по|на|для)\s+каждо\w{0,2})(?![\w-])",
+    re.IGNORECASE,
+)
+_RU_BOTH = re.compile(r"об(?:а|е|оих|еих|оим|еим|оими|еими)$", re.IGNORECASE)
+
+
+def extract_every(text: str) -> bool:
+    """True when the message means every item of the list: "both", "all of them", "на обоих", "все номера"."""
+    if _EVERY_EN.search(text):
+        return True
+    for m in _EVERY_RU.finditer(text):
+        word = m.group(0).lower()
+        if not word.startswith("об") or _RU_BOTH.fullmatch(word):  # "оба", not "обед", "обычно"
+            return True
+    return False

@@ -24,6 +24,7 @@ from parley.packs.base import ActionEnv, ActionSpec, Outcome
 from parley.packs.retail.actions import file_complaint as retail_file_complaint
 
 MAX_UNLOCK_ATTEMPTS = 3
+EVERY_NUMBER = "all"  # the `msisdn` of a balance overview of every number of the customer
 UNLOCK_WINDOW_HOURS = 24
 MAX_TOP_UP = 50_000.0
 COMPLAINT_WINDOW = timedelta(hours=24)
@@ -112,18 +113,34 @@ def balance_facts(sub: Subscriber) -> dict[str, Any]:
 
 
 def check_own(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    if params.get("msisdn") == EVERY_NUMBER:
+        return Outcome(True) if env.backend.subscribers_of(env.customer_id) else _not_found(params)
     return Outcome(True) if env.own_subscriber(params.get("msisdn")) else _not_found(params)
 
 
+def _top_up_offer(sub: Subscriber) -> dict[str, Any]:
+    top_up = {"msisdn": sub.msisdn, "amount": amount_to_clear(sub.balance), "currency": sub.currency}
+    return {"action": "create_payment_link", "params": top_up}
+
+
 def check_balance(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    if params.get("msisdn") == EVERY_NUMBER:
+        return _check_every_balance(env, params)
     sub = env.own_subscriber(params.get("msisdn"))
     if sub is None:
         return _not_found(params)
-    offer = None
-    if sub.balance < 0:
-        top_up = {"msisdn": sub.msisdn, "amount": amount_to_clear(sub.balance), "currency": sub.currency}
-        offer = {"action": "create_payment_link", "params": top_up}
-    return Outcome(True, balance_facts(sub), offer=offer)
+    return Outcome(True, balance_facts(sub), offer=_top_up_offer(sub) if sub.balance < 0 else None)
+
+
+def _check_every_balance(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    """The overview of all the customer's numbers ("what's my balance?" with two SIMs, "на обоих")."""
+    subs = env.backend.subscribers_of(env.customer_id)
+    if not subs:
+        return _not_found(params)
+    negative = [s for s in subs if s.balance < 0]
+    # one number in the red gets the top-up offer; with several, which to pay first is the customer's call
+    offer = _top_up_offer(negative[0]) if len(negative) == 1 else None
+    return Outcome(True, {"numbers": [balance_facts(s) for s in subs]}, offer=offer, wording="every")
 
 
 # ---------------------------------------------------------------------------------------- services

@@ -7,12 +7,14 @@ first slot left wins. Nothing is picked from a slot that was not offered.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from parley.engine.slots import SlotAnswer, SlotQuery, resolve_msisdn
-from parley.packs.base import Reply
+from parley.packs.base import CustomerContext, Reply
+from parley.packs.telecom.actions import EVERY_NUMBER
 
 # the hours a part of the day covers, by the slot's start time
 TIME_OF_DAY = {
@@ -82,13 +84,55 @@ def resolve_booking_id(q: SlotQuery) -> SlotAnswer:
     return SlotAnswer(booking) if booking else SlotAnswer(ask=Reply("ask.booking_id"))
 
 
+# Words that describe one of a customer's numbers instead of giving it: "my main number", "the kids' one".
+MAIN_NUMBER = re.compile(
+    r"\b(?:main|primary|own|personal)\b|основн|личн|сво(?:й|ем|ём)\b|собственн", re.IGNORECASE
+)
+CHILD_NUMBER = re.compile(
+    r"\b(?:kids?|child|children|son|daughter)\b|детск|ребен|ребён|сын|доч", re.IGNORECASE
+)
+CHILD_PLAN = re.compile(r"kid|child|детск", re.IGNORECASE)
+
+
+def described_number(text: str, context: CustomerContext) -> str | None:
+    """The one number that words point at: the customer's own (profile) phone for "my main number", the
+    number on a children's plan for "the kids' number"; None when they point at none or at several."""
+    subs = context.subscribers
+    if CHILD_NUMBER.search(text):
+        matching = [s.msisdn for s in subs if CHILD_PLAN.search(s.plan or "")]
+    elif MAIN_NUMBER.search(text):
+        matching = [s.msisdn for s in subs if s.msisdn == context.customer.phone]
+    else:
+        matching = [s.msisdn for s in subs if s.plan and s.plan.lower() in text.lower()]
+    return matching[0] if len(matching) == 1 else None
+
+
 def resolve_msisdn_for_action(query: SlotQuery) -> SlotAnswer:
-    """Like the engine's number resolver, but "unlock my number" needs no question when exactly one of
-    the customer's numbers is locked."""
-    if query.action == "unlock_number" and not query.entities.get("msisdn") and not query.explicit:
+    """The engine's number resolver, with what a mobile operator knows about its customer's numbers:
+    - "unlock my number" needs no question when exactly one of the numbers is locked;
+    - a number described rather than given ("my main number", "на детском");
+    - the balance of every number when the customer asks about "both", or asks without naming one and none
+      is being talked about: an overview costs nothing and changes nothing, a question costs a turn."""
+    entities = query.entities
+    numbers = [s.msisdn for s in query.context.subscribers]
+    if entities.get("msisdn") or len(numbers) < 2:
+        return resolve_msisdn(query)
+    if query.action == "unlock_number" and not query.explicit:
         locked = [s.msisdn for s in query.context.subscribers if s.locked]
         if len(locked) == 1:
             return SlotAnswer(locked[0])
+    described = described_number(query.text, query.context)
+    if described:
+        return SlotAnswer(described)
+    if entities.get("every"):
+        if query.action == "check_balance":
+            return SlotAnswer(EVERY_NUMBER)
+        query.dialog["listed_numbers"] = numbers
+        return SlotAnswer(ask=Reply("ask.msisdn_one_at_a_time", {"numbers": numbers}, numbers))
+    if query.action == "check_balance":
+        named = entities.get("ordinal") is not None or query.dialog.get("focus_msisdn") in numbers
+        if not named and not query.explicit and not query.expecting:
+            return SlotAnswer(EVERY_NUMBER)
     return resolve_msisdn(query)
 
 
