@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from parley.nlu.entities import extract_entities
+from parley.nlu.entities.answers import is_acknowledgment
 from parley.nlu.types import ParseContext
 
 CATALOG = [
@@ -264,3 +265,21 @@ def test_several_services_in_order() -> None:
         "отключите музыку и подключите роуминг", "ru", context=ParseContext(services=CATALOG)
     )
     assert entities["services"] == ["music", "roaming"]
+
+
+@pytest.mark.parametrize(
+    ("text", "taken_in"),
+    [
+        ("ok", True),
+        ("понятно", True),
+        ("понятно, спасибо", True),
+        ("got it, thanks", True),
+        ("i see", True),
+        ("no", True),
+        ("ok and my other order?", False),
+        ("ладно, а баланс?", False),
+        ("fine by me, but change the date", False),
+    ],
+)
+def test_acknowledgment(text: str, taken_in: bool) -> None:
+    assert is_acknowledgment(text) is taken_in

@@ -19,11 +19,12 @@ The memory it keeps lives in `dialog_context` (checkpointed, small):
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from parley.engine.slots import DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, SlotQuery
 from parley.engine.turn import Step, Turn
-from parley.nlu.entities.answers import is_bare_answer
+from parley.nlu.entities.answers import is_acknowledgment, is_bare_answer
 from parley.packs.base import ActionEnv, ActionSpec, FlowStep, IntentRoute, Outcome, Reply
 from parley.policy import escalation as escalation_policy
 from parley.policy.confirmation import read_confirmation
@@ -44,6 +45,12 @@ if TYPE_CHECKING:
 MAX_SUSPENDED = 3
 FREE_TEXT_SWITCH_FROM = 0.85
 REFERENCE_KEYS = ("order_id", "order_ref", "product", "ordinal")
+# a question rather than a request: "what happens if I cancel?", "а можно отменить?"
+ASKS = re.compile(
+    r"\?|^\s*(?:what|how|why|when|can|could|is|are|do|does|will|would|should)\b"
+    r"|^\s*(?:а\s+)?(?:что|как|почему|когда|можно)\b|\bли\b",
+    re.IGNORECASE,
+)
 
 
 def open_question(task: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -207,17 +214,7 @@ class _Decision:
         reading = read_confirmation(self.nlu.entities, pending["params"])
         action = pending["action"]
         if reading.verdict == "yes":
-            self.pending = []
-            self.d["expecting"] = None
-            if action == "transfer_to_operator":
-                self.escalate(
-                    pending["params"].get("reason", "customer_request"), pending["params"]["priority"]
-                )
-                return True
-            self.run_action(action, pending["params"], pending["id"])
-            self.finish_task(pending)
-            self.resume_suspended()
-            return True
+            return self.accept_pending(pending)
         if reading.verdict == "no":
             self.pending = []
             self.d["expecting"] = None
@@ -235,6 +232,9 @@ class _Decision:
             task = {"id": pending["id"], "intent": pending.get("intent"), "action": action, "params": params}
             self.continue_task(task, entities=self.nlu.entities)
             return True
+        if self.requests_pending_action(action):
+            self.pending = [pending]
+            return self.accept_pending(pending)
         if self.nlu.intent == "farewell" and self.nlu.confidence >= SWITCH_TOPIC_FROM:
             # "thanks, bye" to an open question: the customer is leaving; nothing runs and nothing is asked
             self.pending = []
@@ -244,7 +244,12 @@ class _Decision:
             return False
         # unclear: a confident new request is served, then the question is asked again — except our own offer
         # of an operator, made because the conversation had lost its thread: a clear request picks it up again
-        if self.nlu.spans and any(is_topic_switch(s.intent, s.confidence, None) for s in self.nlu.spans):
+        # (a question about the very action asked about — "what happens if I cancel?" — is no new request: the
+        # question is asked again, which says what it does, instead of a second task for the same action)
+        if any(
+            is_topic_switch(s.intent, s.confidence, None) and not self.runs_action(s.intent, action)
+            for s in self.nlu.spans or []
+        ):
             if action == "transfer_to_operator" and pending["params"].get("reason") != "customer_request":
                 self.pending = []
                 self.d["expecting"] = None
@@ -253,6 +258,31 @@ class _Decision:
         self.say("confirm.unclear")
         self.ask_pending()
         return True
+
+    def accept_pending(self, pending: dict[str, Any]) -> bool:
+        self.pending = []
+        self.d["expecting"] = None
+        action = pending["action"]
+        if action == "transfer_to_operator":
+            self.escalate(pending["params"].get("reason", "customer_request"), pending["params"]["priority"])
+            return True
+        self.run_action(action, pending["params"], pending["id"])
+        self.finish_task(pending)
+        self.resume_suspended()
+        return True
+
+    def requests_pending_action(self, action: str) -> bool:
+        """ "ok, send me the link" to "shall I send you a payment link?": a clear request for the very action
+        the question proposes, with nothing changed, is a yes. A question about it ("what happens if I
+        cancel?") is not."""
+        spans = self.nlu.spans or []
+        if len(spans) != 1 or spans[0].confidence < SWITCH_TOPIC_FROM or ASKS.search(self.nlu.text):
+            return False
+        return self.runs_action(spans[0].intent, action)
+
+    def runs_action(self, intent: str, action: str) -> bool:
+        route = self.route_for(intent)
+        return route is not None and route.action == action
 
     def ask_pending(self) -> None:
         """Asks the open question: yes/no with quick replies, or the code word (never with hints)."""
@@ -628,7 +658,7 @@ class _Decision:
 
             spans = [IntentSpan(nlu.intent, nlu.confidence, nlu.text, nlu.entities)]
         if not any(understood(s.intent, s.confidence) for s in spans):
-            if self.on_correction():
+            if self.on_correction() or self.acknowledged():
                 return
             self.not_understood()
             return
@@ -672,6 +702,16 @@ class _Decision:
         }
         self.current_intent = last.get("intent")
         self.continue_task(task, entities)
+        return True
+
+    def acknowledged(self) -> bool:
+        """ "ok", "got it", "no" when no question is open: the customer took the last answer in. Nothing was
+        misunderstood, so it does not count towards an operator offer; the reply leaves the door open."""
+        answer = self.nlu.entities.get("answer")
+        if self.d.get("expecting") or not is_acknowledgment(self.nlu.text):
+            return False
+        self.d["misunderstood_streak"] = 0  # back on track
+        self.say("acknowledged.nothing_else" if answer == "no" else "acknowledged.ok")
         return True
 
     def not_understood(self) -> None:

@@ -130,3 +130,19 @@ def _is_question(text: str) -> bool:
     return text.rstrip().endswith("?") and not re.match(
         r"\s*(?:yes|yeah|yep|sure|да|конечно|давайте|ok|ок)\b[^?]{0,3}$", text, re.IGNORECASE
     )
+
+
+_ACKNOWLEDGES = re.compile(
+    r"(?:got\s+it|i\s+see|understood|noted|alright|all\s+right|cool|fine|great|perfect|good|понятно|ясно|ага"
+    r"|угу|принято|отлично|хорошо|ладно|поняла?|ponyatno|yasno)",
+    re.IGNORECASE,
+)
+
+
+def is_acknowledgment(text: str) -> bool:
+    """ "ok", "got it", "понятно, спасибо": the customer took in what was said and asks nothing more. A bare
+    yes or no counts too; anything else said with it ("ok, and my other order?") does not."""
+    if is_bare_answer(text):
+        return True
+    rest = _POLITENESS.sub(" ", _ACKNOWLEDGES.sub(" ", _YES.sub(" ", text)))
+    return bool(_ACKNOWLEDGES.search(text)) and not re.findall(r"\w+", rest)
