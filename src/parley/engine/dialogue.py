@@ -161,6 +161,10 @@ class _Decision:
         offered_operator = self.d.pop("offered_operator", False)  # good for the very next message only
         if offered_operator and self.accepts_operator_offer():
             return
+        ended_flow = self.d.pop("ended_flow", None)  # likewise
+        if ended_flow and self.reopens_flow(ended_flow):
+            self.after_mood()
+            return
         handled = False
         if self.pending:
             handled = self.on_pending()
@@ -357,6 +361,19 @@ class _Decision:
         self.apply_flow_step(active["name"], step, intent=active.get("intent"))
         return True
 
+    def reopens_flow(self, ended: dict[str, Any]) -> bool:
+        """The message right after a flow ended takes it up again, if the flow says so (`Flow.reopen`)."""
+        flow = self.rt.flows.get(ended["name"])
+        reopen = getattr(flow, "reopen", None)
+        if reopen is None or self.pending or self.d.get("flow") or self.d.get("task"):
+            return False
+        step = reopen(self.env, self.nlu, ended.get("state") or {})
+        if step is None:
+            return False
+        self.current_intent = ended.get("intent")
+        self.apply_flow_step(ended["name"], step, intent=ended.get("intent"))
+        return True
+
     def flow_answered(self, flow: Any, active: dict[str, Any]) -> bool:
         """The flow recognises the message as the answer to its open question (optional `answers`)."""
         answers = getattr(flow, "answers", None)
@@ -387,6 +404,8 @@ class _Decision:
             self.d["flow"] = {"name": name, "state": step.state, "intent": intent}
         else:
             self.d["flow"] = None
+            if step.linger is not None:
+                self.d["ended_flow"] = {"name": name, "state": step.linger, "intent": intent}
         if step.escalate is not None:
             self.escalate(*step.escalate)
             return

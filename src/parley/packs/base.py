@@ -125,14 +125,19 @@ class FlowStep:
     expecting: str | None = None
     escalate: tuple[str, str] | None = None  # (reason, priority)
     confirm: tuple[str, dict[str, Any]] | None = None  # ask the customer to confirm this action
+    # The flow ends, but this state is kept for the very next message, which the flow's optional `reopen` may
+    # take back: "still nothing" right after "glad it works now" continues the troubleshooting.
+    linger: dict[str, Any] | None = None
 
 
 class Flow(Protocol):
     """A multi-step procedure a pack runs itself (diagnostics, code-word checks).
 
     The engine hands every message to the active flow first; the flow answers with a `FlowStep`. Optional
-    methods: `resume(env, state)` re-asks the open question after an interruption, and `answers(nlu,
-    state)` tells that a message answers it (then it never counts as a new request).
+    methods: `resume(env, state)` re-asks the open question after an interruption, `answers(nlu,
+    state)` tells that a message answers it (then it never counts as a new request), and `reopen(env, nlu,
+    state)` returns a step when the message right after the flow ended (with `FlowStep.linger`) takes it up
+    again, else None.
     """
 
     name: str

@@ -19,6 +19,7 @@ from typing import Any
 
 from parley.backends.records import Subscriber
 from parley.clock import now
+from parley.nlu.entities.answers import is_bare_answer
 from parley.nlu.types import NluResult
 from parley.packs.base import ActionEnv, FlowStep, Reply
 from parley.packs.telecom.actions import (
@@ -51,6 +52,12 @@ FIXED = re.compile(
     r"|заработал|работает|помогло|появил|всё ок|все ок",
     re.I,
 )
+# "nothing else, thanks" to "anything else?" is no report that the problem is back
+NOTHING_ELSE = re.compile(
+    r"nothing\s+(?:else|more)|that'?s\s+(?:all|it)|no\s+thanks|больше\s+ничего|ничего\s+больше"
+    r"|ничего\s+не\s+(?:нужно|надо)|ничего,?\s+спасибо|спасибо,?\s+ничего",
+    re.I,
+)
 TECHNICIAN_WORDS = re.compile(
     r"technician|engineer|visit|someone to come|мастер|техник|выезд|специалист|приех", re.I
 )
@@ -66,10 +73,11 @@ def read_fix(nlu: NluResult) -> str | None:
     if FIXED.search(text):
         return "fixed"
     answer = nlu.entities.get("answer")
-    if answer == "yes":
-        return "fixed"
     if answer == "no":
         return "not_fixed"
+    if answer == "yes" and is_bare_answer(text):
+        # "yes, I restarted it" or "yes roaming is on" answer the step, not whether it works now
+        return "fixed"
     return None
 
 
@@ -287,7 +295,11 @@ class DiagnosticsFlow:
         verdict = read_fix(nlu)
         if verdict == "fixed":
             state["findings"].append(f"fixed_by:{name}")
-            return FlowStep(replies=[Reply("diagnostics.resolved")], run=[_record(state, "resolved")])
+            return FlowStep(
+                replies=[Reply("diagnostics.resolved")],
+                run=[_record(state, "resolved")],
+                linger={**state, "step": "resolved", "device": index},
+            )
         if verdict == "not_fixed":
             state["findings"].append(f"tried:{name}")
             return self.device_step(state, index + 1)
@@ -317,6 +329,19 @@ class DiagnosticsFlow:
         return FlowStep(
             replies=[Reply("diagnostics.remedy")], state={**state, "unclear": unclear}, expecting="answer"
         )
+
+    def reopen(self, env: ActionEnv, nlu: NluResult, state: dict[str, Any]) -> FlowStep | None:
+        """ "Still nothing" right after "glad it works now": the fix did not hold, so the walk goes on from
+        the next device step (recorded as a run of its own), instead of a goodbye or starting over."""
+        # (a bare "no" to "anything else?" is no more questions, not "broken again")
+        if state.get("step") != "resolved" or NOTHING_ELSE.search(nlu.text) or not NOT_FIXED.search(nlu.text):
+            return None
+        index = int(state.get("device", 0))
+        findings = [f for f in state.get("findings", []) if not f.startswith("fixed_by:")]
+        findings.append(f"came_back:{DEVICE_STEPS[state['problem']][index]}")
+        step = self.device_step({**state, "findings": findings}, index + 1)
+        step.replies.insert(0, Reply("diagnostics.came_back"))
+        return step
 
     def answers(self, nlu: NluResult, state: dict[str, Any]) -> bool:
         """Whether the message answers the open question ("did that help?", "technician or ticket?").
