@@ -217,6 +217,10 @@ class _Decision:
             return self.on_code_word(pending)
         reading = read_confirmation(self.nlu.entities, pending["params"])
         action = pending["action"]
+        if reading.verdict == "correct" and self.requests_other_action(action):
+            # "move the kettle's delivery" to "shall I return the headphones?" names a product, but it is a
+            # new request, not a correction of the return: served below as one, and the question asked again
+            reading = read_confirmation({}, pending["params"])
         if reading.verdict == "yes":
             return self.accept_pending(pending)
         if reading.verdict == "no":
@@ -283,6 +287,16 @@ class _Decision:
         if len(spans) != 1 or spans[0].confidence < SWITCH_TOPIC_FROM or ASKS.search(self.nlu.text):
             return False
         return self.runs_action(spans[0].intent, action)
+
+    def requests_other_action(self, action: str) -> bool:
+        """The message is clearly a request for something other than `action` (a different action or flow)."""
+        for span in self.nlu.spans or []:
+            if not is_topic_switch(span.intent, span.confidence, None):
+                continue
+            route = self.route_for(span.intent)
+            if route is not None and (route.action or route.flow) and route.action != action:
+                return True
+        return False
 
     def runs_action(self, intent: str, action: str) -> bool:
         route = self.route_for(intent)

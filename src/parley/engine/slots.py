@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parley.nlu.entities.answers import is_bare_answer
+from parley.nlu.entities.products import names_item
 from parley.packs.base import CustomerContext, Reply
 
 BARE_NUMBER = re.compile(r"(?<![\w.,])(\d{1,7}(?:[.,]\d{1,2})?)(?![\w.,]*\d)")
@@ -101,12 +102,18 @@ def resolve_order(q: SlotQuery) -> SlotAnswer:
     if product:
         needle = str(product).lower()
         matching = [
-            o.id for o in orders if any(needle in i.name.lower() or i.name.lower() in needle for i in o.items)
+            o.id
+            for o in orders
+            if any(
+                needle in i.name.lower() or i.name.lower() in needle or names_item(needle, i.name)
+                for i in o.items
+            )
         ]
         if len(matching) == 1:
             return SlotAnswer(matching[0])
-        if matching:
-            return ask_order(q, matching)
+        # a product that fits several orders, or none: never the order in focus by default ("move the kettle's
+        # delivery" while the headphones are in focus is not about the headphones)
+        return ask_order(q, matching or None)
     if focus and not q.expecting and not q.explicit:
         return SlotAnswer(focus)
     if len(orders) == 1 and not q.explicit:

@@ -26,6 +26,14 @@ def _item_keys(name: str) -> tuple[frozenset[str], ...]:
     return tuple(keys(w) for _, _, w in words(name) if w.lower() not in _STOP and len(w) >= 3)
 
 
+def names_item(product: str, item_name: str) -> bool:
+    """Whether the product words of a message ("чайника", "the headphones") name this item ("Electric
+    kettle"): the same stems and concepts as `extract_product`, so either language finds either."""
+    item = _item_keys(item_name)
+    said = [keys(w) for _, _, w in words(product) if w.lower() not in _STOP and len(w) >= 3]
+    return any(item_key & word_key for item_key in item for word_key in said)
+
+
 def extract_product(text: str, orders: list[OrderHint]) -> dict[str, Any]:
     """{"product": ..., "order_id": ...} for the item the message describes, or {} when none matches."""
     if not orders:

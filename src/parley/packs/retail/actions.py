@@ -119,6 +119,8 @@ def check_reschedule(env: ActionEnv, params: dict[str, Any]) -> Outcome:
             {"retry_slot": "new_date", "earliest": earliest.isoformat(), "latest": latest.isoformat()},
             error="date_out_of_range",
         )
+    if wanted.isoformat() == str(order.delivery_date or "")[:10]:
+        return Outcome(False, {"retry_slot": "new_date", "new_date": wanted.isoformat()}, error="same_date")
     return Outcome(True, params={"items": _items(order), "old_date": order.delivery_date})
 
 
