@@ -132,10 +132,11 @@ def test_more_concurrent_turns_than_pooled_connections_all_complete(make_system:
 
 def test_a_goodbye_resolves_the_conversation_but_an_answer_misread_as_one_does_not(make_system: Any) -> None:
     system = make_system()
-    system.engine.handle(InboundMessage("s-bye", "C-1002", "where is my order?"))
-    system.engine.handle(InboundMessage("s-bye", "C-1002", "the first one"))
+    # (C-1001 has two orders on their way, so "where is my order?" asks which)
+    system.engine.handle(InboundMessage("s-bye", "C-1001", "where is my order?"))
+    system.engine.handle(InboundMessage("s-bye", "C-1001", "the first one"))
     assert system.engine.conversation("s-bye")["status"] == "active"
-    system.engine.handle(InboundMessage("s-bye", "C-1002", "thanks, goodbye!"))
+    system.engine.handle(InboundMessage("s-bye", "C-1001", "thanks, goodbye!"))
     assert system.engine.conversation("s-bye")["status"] == "resolved"
 
 

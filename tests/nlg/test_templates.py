@@ -56,3 +56,20 @@ def test_currency_names_follow_in() -> None:
 
     assert currency_in("RUB", "en") == "roubles" and currency_in("RUB", "ru") == "рублях"
     assert currency_in("GBP", "ru") == "фунтах" and currency_in("XYZ", "en") == "XYZ"
+
+
+def test_russian_weekdays_take_the_case_their_preposition_governs() -> None:
+    from parley.nlg.formatting import human_date
+
+    assert human_date("2026-11-27", "ru", True, "в") == "в пятницу, 27 ноября"
+    assert human_date("2026-12-01", "ru", True, "в") == "во вторник, 1 декабря"
+    assert human_date("2026-12-02", "ru", True, "на") == "на среду, 2 декабря"
+    assert human_date("2026-11-27", "ru", True) == "пятница, 27 ноября"  # a listing: nominative
+    assert human_date("2026-11-27", "en", True, "в") == "Friday, 27 November"
+    voice = Voice("ru", "standard", "Анна")
+    text = RENDERER.render(
+        "get_order_status.success",
+        voice,
+        {"order_id": "1", "status": "handed_to_courier", "items": "Утюг", "delivery_date": "2026-11-27"},
+    )
+    assert "доставка ожидается в пятницу, 27 ноября" in text

@@ -153,9 +153,12 @@ class _Decision:
         if any(s.intent == "operator_request" and s.confidence >= OPERATOR_REQUEST_FROM for s in spans) or (
             nlu.intent == "operator_request" and nlu.confidence >= OPERATOR_REQUEST_FROM
         ):
-            self.escalate(
-                "customer_request", escalation_policy.request_priority(self.tier, nlu.sentiment.anger)
-            )
+            priority = escalation_policy.request_priority(self.tier, nlu.sentiment.anger)
+            for offer in self.pending:
+                # a calm "get me a person" right after we offered one to an angry customer keeps that urgency
+                if offer["action"] == "transfer_to_operator":
+                    priority = escalation_policy.higher(priority, offer["params"].get("priority", priority))
+            self.escalate("customer_request", priority)
             return
 
         offered_operator = self.d.pop("offered_operator", False)  # good for the very next message only
@@ -509,6 +512,7 @@ class _Decision:
             expecting=expecting,
             explicit=slot in task.get("explicit", ()),
             action=str(task.get("action") or ""),
+            intent=str(task.get("intent") or ""),
             params=task["params"],
         )
 

@@ -31,6 +31,7 @@ class SlotQuery:
     expecting: bool  # the agent's last question asked for this slot
     explicit: bool = False  # the slot must be asked for: no defaults from focus or a single candidate
     action: str = ""  # the action being filled, so a pack can prefer candidates that fit it
+    intent: str = ""  # what the customer asked for ("where is my order?" vs "it never arrived": one action)
     params: dict[str, Any] = field(default_factory=dict)
 
 

@@ -38,6 +38,8 @@ WEEKDAYS = {
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
     "ru": ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"],
 }
+# "в пятницу", "на среду": the accusative a Russian preposition of time takes
+WEEKDAYS_ACCUSATIVE_RU = ["понедельник", "вторник", "среду", "четверг", "пятницу", "субботу", "воскресенье"]
 CURRENCY = {"EUR": "€", "USD": "$", "GBP": "£", "RUB": "₽"}
 # "in roubles" / "в рублях": the Russian names are in the prepositional case, the one templates need.
 CURRENCY_IN = {
@@ -46,7 +48,12 @@ CURRENCY_IN = {
 }
 
 
-def human_date(value: str | date | datetime | None, language: str, weekday: bool = False) -> str:
+def human_date(
+    value: str | date | datetime | None, language: str, weekday: bool = False, preposition: str = ""
+) -> str:
+    """ "27 November"; with `weekday`, "Friday, 27 November". A Russian `preposition` ("в", "на") puts the
+    weekday in the case it governs: "доставка ожидается в пятницу, 27 ноября", "во вторник"; English
+    templates say "on" themselves, so there it is ignored."""
     if not value:
         return ""
     try:
@@ -57,6 +64,10 @@ def human_date(value: str | date | datetime | None, language: str, weekday: bool
         day = day.date()
     lang = language if language in MONTHS else "en"
     text = f"{day.day} {MONTHS[lang][day.month - 1]}"
+    if weekday and lang == "ru" and preposition:
+        name = WEEKDAYS_ACCUSATIVE_RU[day.weekday()]
+        prep = "во" if preposition == "в" and name == "вторник" else preposition
+        return f"{prep} {name}, {text}"
     if weekday:
         text = f"{WEEKDAYS[lang][day.weekday()]}, {text}"
     return text

@@ -66,7 +66,7 @@ class Renderer:
             keep_trailing_newline=False,
         )
         self.env.filters["money"] = lambda v, cur=None, lang="en": money(v, cur, lang)
-        self.env.filters["date"] = lambda v, lang="en", weekday=False: human_date(v, lang, weekday)
+        self.env.filters["date"] = human_date  # {{ d | date(lang, true, 'в') }}: see formatting.human_date
         self.env.filters["time"] = human_time
         self.env.filters["mb"] = lambda v, lang="en": megabytes(v, lang)
         self.env.filters["currency_in"] = lambda v, lang="en": currency_in(v, lang)

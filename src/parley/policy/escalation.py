@@ -24,6 +24,10 @@ def bump(priority: Priority, steps: int = 1) -> Priority:
     return PRIORITIES[index]
 
 
+def higher(a: Priority, b: Priority) -> Priority:
+    return a if PRIORITIES.index(a) >= PRIORITIES.index(b) else b
+
+
 def request_priority(tier: str, anger: float) -> Priority:
     """Priority of an explicit request for a human."""
     base: Priority = "high" if tier == "vip" else "normal"

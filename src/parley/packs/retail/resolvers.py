@@ -23,6 +23,12 @@ def resolve_order_for_action(query: SlotQuery) -> SlotAnswer:
     read-back before anything changes names it). With none, every candidate is listed, and the action's
     own check then says why the chosen one cannot be done."""
     answer = resolve_order(query)
+    if answer.ask is not None and not query.explicit and query.intent == "order_status":
+        # "where is my order?" (or "where's the kettle?") with one order still on its way is about that one;
+        # with several, every order is listed (a delivered one may be the very parcel that never arrived)
+        on_the_way = [i for i in answer.ask.quick_replies if _status(query, i) in BEFORE_DELIVERY]
+        if len(on_the_way) == 1:
+            return SlotAnswer(on_the_way[0])
     statuses = ELIGIBLE.get(query.action)
     if answer.ask is None or query.explicit or statuses is None:
         return answer
@@ -34,6 +40,10 @@ def resolve_order_for_action(query: SlotQuery) -> SlotAnswer:
     if eligible and len(eligible) < len(candidates):
         return ask_order(query, eligible)
     return answer
+
+
+def _status(query: SlotQuery, order_id: str) -> str | None:
+    return next((o.status for o in query.context.orders if o.id == order_id), None)
 
 
 RESOLVERS = {"order_id": resolve_order_for_action}
