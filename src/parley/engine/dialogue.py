@@ -658,6 +658,9 @@ class _Decision:
             task = item["task"]
             self.say("task.resume", action=task["action"], **task["params"])
             self.continue_task(task, entities={})
+        elif "start" in item:
+            self.current_intent = item["start"]["intent"]
+            self.serve_intent(item["start"]["intent"], item["start"]["entities"])
         elif "flow" in item:
             self.d["flow"] = item["flow"]
             flow = self.rt.flows[item["flow"]["name"]]
@@ -700,11 +703,23 @@ class _Decision:
             self.not_understood()
             return
         self.d["misunderstood_streak"] = 0
-        for span in spans:
-            if not understood(span.intent, span.confidence):
+        served = [s for s in spans if understood(s.intent, s.confidence)]
+        if any((r := self.route_for(s.intent)) is not None and r.takes_problem for s in served):
+            served = [s for s in served if not self.describes_problem(s.intent)]
+        for index, span in enumerate(served):
+            entities = span.entities if len(spans) > 1 else nlu.entities
+            route = self.route_for(span.intent)
+            if (
+                index
+                and route is not None
+                and route.flow
+                and (self.pending or self.d.get("task") or self.d.get("flow"))
+            ):
+                # one question at a time: a second request that runs a flow (which asks at once) waits for
+                # the first one's question to be settled, and starts then
+                self.suspend({"start": {"intent": span.intent, "entities": entities}})
                 continue
             self.current_intent = span.intent
-            entities = span.entities if len(spans) > 1 else nlu.entities
             self.serve_intent(span.intent, entities)
 
     def serve_intent(self, intent: str, entities: dict[str, Any]) -> None:

@@ -159,6 +159,9 @@ class IntentRoute:
     # The message tells what went wrong ("they never arrived", "no signal"): while a task waits for a
     # reason or a description, such a message is that answer, not a new request.
     describes_problem: bool = False
+    # The request is about a problem the same message may describe ("send a technician, the signal is bad at
+    # home"): a piece of the message that only describes a problem is part of it, not a second request.
+    takes_problem: bool = False
 
 
 ANOTHER_COMPLAINT = re.compile(

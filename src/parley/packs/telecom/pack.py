@@ -38,7 +38,7 @@ def build() -> Pack:
                 flow="diagnostics", preface="tech_issue.preface", describes_problem=True
             ),
             "top_up": IntentRoute(action="create_payment_link"),
-            "technician_visit": IntentRoute(flow="booking"),
+            "technician_visit": IntentRoute(flow="booking", takes_problem=True),
             "complaint": route_complaint,
         },
         flows={"diagnostics": DiagnosticsFlow(), "booking": BookingFlow()},
