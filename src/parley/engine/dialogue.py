@@ -581,7 +581,7 @@ class _Decision:
                 return
             params.update(verdict.params)
         self.remember_params(params)
-        if spec.confirmation == "required":
+        if spec.confirmation == "required" or task.pop("ask_again", False):
             self.ask_confirmation(task)
             return
         if spec.confirmation == "code_word":
@@ -630,7 +630,10 @@ class _Decision:
     def ask_confirmation(self, task: dict[str, Any]) -> None:
         for earlier in self.pending:  # a newer request outranks an unanswered question; keep it for later
             if earlier["id"] != task["id"] and earlier.get("kind") == "yes_no":
-                self.suspend({"task": {k: earlier[k] for k in ("id", "intent", "action", "params")}})
+                kept = {k: earlier[k] for k in ("id", "intent", "action", "params")}
+                # it was a question: when it comes back it is asked again, even for an action that needs no
+                # confirmation of its own (an offer like "shall I send you a payment link?")
+                self.suspend({"task": {**kept, "ask_again": True}})
         self.pending = [open_question(task, "yes_no")]
         self.ask_pending()
 
