@@ -13,7 +13,8 @@ from parley.packs.retail.resolvers import RESOLVERS
 
 ADDRESS_WORDS = re.compile(r"address|адрес|deliver (it )?to|доставь\w* (на|по)", re.I)
 DATE_WORDS = re.compile(
-    r"date|day|reschedul|move|postpone|later|earlier|дат|перенес|перенест|позже|раньше|день", re.I
+    r"date|day|reschedul|move|postpone|later|earlier|sooner|дат|перенес|перенест|позже|раньше|быстрее|день",
+    re.I,
 )
 PAYMENT_WORDS = re.compile(r"pay|card|cash|оплат|карт|наличн", re.I)
 
