@@ -45,6 +45,18 @@ if TYPE_CHECKING:
 MAX_SUSPENDED = 3
 FREE_TEXT_SWITCH_FROM = 0.85
 REFERENCE_KEYS = ("order_id", "order_ref", "product", "ordinal")
+CLEARLY_OUT_OF_SCOPE = 0.9
+ASKS_IF_BOT = re.compile(
+    r"\b(?:are\s+you\s+(?:a\s+)?(?:bot|robot|real|human|person|ai|machine)|am\s+i\s+(?:talking|chatting)\s+to\s+a"
+    r"\s+(?:bot|robot|real|human|person|machine))|(?:ты|вы)\s+(?:-\s*)?(?:бот|робот|живой|живая|человек|нейросеть)"
+    r"|(?:я\s+)?(?:общаюсь|говорю|переписываюсь)\s+с\s+(?:ботом|роботом|человеком)",
+    re.IGNORECASE,
+)
+WANTS_A_PERSON = re.compile(
+    r"operator|agent|manager|\b(?:speak|talk)\s+(?:to|with)\b|connect|transfer|human\s+(?:please|now)"
+    r"|оператор|менеджер|позов|соедин|переключ|хочу\s+(?:с\s+)?(?:человек|живо)",
+    re.IGNORECASE,
+)
 # a question rather than a request: "what happens if I cancel?", "а можно отменить?"
 ASKS = re.compile(
     r"\?|^\s*(?:what|how|why|when|can|could|is|are|do|does|will|would|should)\b"
@@ -150,6 +162,13 @@ class _Decision:
         self.update_streaks()
 
         spans = nlu.spans or []
+        if ASKS_IF_BOT.search(nlu.text) and not WANTS_A_PERSON.search(nlu.text):
+            # "am I talking to a bot?" reads like a request for a person to the classifier. Whoever asks
+            # gets a straight answer — this is software, a person is one message away — and loses nothing open
+            self.say("intent.about_agent")
+            if self.pending:
+                self.ask_pending()
+            return
         if any(s.intent == "operator_request" and s.confidence >= OPERATOR_REQUEST_FROM for s in spans) or (
             nlu.intent == "operator_request" and nlu.confidence >= OPERATOR_REQUEST_FROM
         ):
@@ -775,6 +794,11 @@ class _Decision:
         if self.nlu.needs_clarification and len(alternatives) == 2:
             labels = [self.rt.nlg.intent_label(self.turn, a) for a in alternatives]
             self.say("clarify.which", labels, options=labels)
+            return
+        if self.nlu.intent == "out_of_scope" and self.nlu.confidence >= CLEARLY_OUT_OF_SCOPE:
+            # understood well enough to know it is not ours ("what's the weather tomorrow?"): said so plainly,
+            # not "sorry, I didn't understand"; it still counts, so a customer we keep failing gets a person
+            self.say("intent.out_of_scope")
             return
         self.say("fallback.not_understood")
 
