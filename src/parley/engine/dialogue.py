@@ -644,6 +644,18 @@ class _Decision:
             self.d["offered_operator"] = True
         self.remember_params(params)  # "it is already on" still tells which number and service "it" is
         self.remember_last_task(task)
+        if verdict.offer and not self.pending and not self.d.get("flow"):
+            # the refusal knows what would help instead ("not locked, but in the red": a top-up link)
+            offer = verdict.offer
+            self.ask_confirmation(
+                {
+                    "id": self.next_id(),
+                    "intent": None,
+                    "action": offer["action"],
+                    "params": dict(offer["params"]),
+                }
+            )
+            return
         self.resume_suspended()
 
     def ask_confirmation(self, task: dict[str, Any]) -> None:

@@ -79,7 +79,8 @@ class Outcome:
     `error` is a machine code ("not_found", "too_late"…) that selects the wording; it is never shown.
     `params` may enrich the action's parameters (e.g. the monthly fee to read back).
     `offer` proposes a next action, asked as a yes/no question after the result when nothing else is open:
-    a negative balance offers the payment link that clears it. `{"action": ..., "params": {...}}`.
+    a negative balance offers the payment link that clears it. `{"action": ..., "params": {...}}`. A refusal
+    may offer one too: "not locked, but in the red" offers the top-up.
     `wording` picks a variant of the success wording (`<action>.success_<wording>`) when the result has
     another shape: the balance of every number rather than of one.
     """

@@ -219,6 +219,10 @@ def check_unlock(env: ActionEnv, params: dict[str, Any]) -> Outcome:
     if sub is None:
         return _not_found(params)
     if not sub.locked:
+        if sub.balance < 0:
+            # "my number is blocked" from a customer in the red: what they meet is the suspension, not a lock
+            facts = {"msisdn": sub.msisdn, "balance": sub.balance, "currency": sub.currency}
+            return Outcome(False, facts, error="not_locked", offer=_top_up_offer(sub))
         return Outcome(False, {"msisdn": sub.msisdn}, error="not_locked")
     if _failed_attempts(env, sub.msisdn) >= MAX_UNLOCK_ATTEMPTS:
         return Outcome(False, {"msisdn": sub.msisdn}, error="too_many_attempts")
