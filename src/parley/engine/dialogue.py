@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from parley.engine.slots import DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, SlotQuery
 from parley.engine.turn import Step, Turn
 from parley.nlu.entities.answers import is_acknowledgment, is_bare_answer
+from parley.nlu.types import IntentSpan
 from parley.packs.base import ActionEnv, ActionSpec, FlowStep, IntentRoute, Outcome, Reply
 from parley.policy import escalation as escalation_policy
 from parley.policy.confirmation import read_confirmation
@@ -46,6 +47,7 @@ MAX_SUSPENDED = 3
 FREE_TEXT_SWITCH_FROM = 0.85
 REFERENCE_KEYS = ("order_id", "order_ref", "product", "ordinal")
 CLEARLY_OUT_OF_SCOPE = 0.9
+MEANINGFUL_ALTERNATIVE = 0.1  # a runner-up this likely may win when the top reading cannot apply at all
 ASKS_IF_BOT = re.compile(
     r"\b(?:are\s+you\s+(?:a\s+)?(?:bot|robot|real|human|person|ai|machine)|am\s+i\s+(?:talking|chatting)\s+to\s+a"
     r"\s+(?:bot|robot|real|human|person|machine))|(?:ты|вы)\s+(?:-\s*)?(?:бот|робот|живой|живая|человек|нейросеть)"
@@ -454,6 +456,17 @@ class _Decision:
         missing = task.get("missing")
         top = self.nlu.spans[0] if self.nlu.spans else None
         entities = self.nlu.entities
+        if (
+            missing == "order_id"
+            and self.context is not None
+            and not self.context.orders
+            and not entities.get("order_id")
+        ):
+            # "which order?" to a customer with none on file: a message without an order number is something
+            # else; the task is dropped rather than kept to come back later about an order that isn't there
+            self.d["task"] = None
+            self.d["expecting"] = None
+            return False
         filled = self.fill_slot(task, missing, entities, expecting=True) if missing else False
         if filled:
             self.continue_task(task, entities)
@@ -728,8 +741,6 @@ class _Decision:
                 return
         spans = nlu.spans or []
         if not spans:
-            from parley.nlu.types import IntentSpan
-
             spans = [IntentSpan(nlu.intent, nlu.confidence, nlu.text, nlu.entities)]
         if not any(understood(s.intent, s.confidence) for s in spans):
             if self.on_correction() or self.acknowledged():
@@ -738,6 +749,8 @@ class _Decision:
             return
         self.d["misunderstood_streak"] = 0
         served = [s for s in spans if understood(s.intent, s.confidence)]
+        if len(served) == 1 and len(spans) == 1 and (other := self.fitting_alternative(served[0].intent)):
+            served = [IntentSpan(other, served[0].confidence, served[0].text, served[0].entities)]
         if any((r := self.route_for(s.intent)) is not None and r.takes_problem for s in served):
             served = [s for s in served if not self.describes_problem(s.intent)]
         for index, span in enumerate(served):
@@ -755,6 +768,24 @@ class _Decision:
                 continue
             self.current_intent = span.intent
             self.serve_intent(span.intent, entities)
+
+    def fitting_alternative(self, intent: str) -> str | None:
+        """A request about orders from a customer with none on file, when the runner-up is a request that
+        needs none: "а можно перенести визит на вторник?" reads as rescheduling a delivery (0.86) before a
+        technician visit (0.14), and only the visit exists. None when the reading stands."""
+        if self.context is None or self.context.orders or not self.needs_order(intent):
+            return None
+        for alternative in self.nlu.alternatives[:2]:
+            if alternative.confidence < MEANINGFUL_ALTERNATIVE or alternative.intent == "out_of_scope":
+                continue
+            if self.route_for(alternative.intent) is not None and not self.needs_order(alternative.intent):
+                return alternative.intent
+        return None
+
+    def needs_order(self, intent: str) -> bool:
+        route = self.route_for(intent)
+        spec = self.rt.actions.get(route.action) if route is not None and route.action else None
+        return spec is not None and "order_id" in spec.slots
 
     def serve_intent(self, intent: str, entities: dict[str, Any]) -> None:
         route = self.route_for(intent)
