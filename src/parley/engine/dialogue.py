@@ -47,6 +47,11 @@ MAX_SUSPENDED = 3
 FREE_TEXT_SWITCH_FROM = 0.85
 REFERENCE_KEYS = ("order_id", "order_ref", "product", "ordinal")
 CLEARLY_OUT_OF_SCOPE = 0.9
+ASKS_WHY = re.compile(
+    r"^\W*(?:а\s+|but\s+|and\s+)?(?:why(?:\s+not)?|how\s+come|почему(?:\s+же)?|отчего|как\s+так|с\s+чего\s+бы)"
+    r"(?:\s+(?:нельзя|не|so|is\s+that|that))?\W*$",
+    re.IGNORECASE,
+)
 MEANINGFUL_ALTERNATIVE = 0.1  # a runner-up this likely may win when the top reading cannot apply at all
 ASKS_IF_BOT = re.compile(
     r"\b(?:are\s+you\s+(?:a\s+)?(?:bot|robot|real|human|person|ai|machine)|am\s+i\s+(?:talking|chatting)\s+to\s+a"
@@ -117,6 +122,7 @@ class _Decision:
         self.context = turn.context
         self.current_intent = state.get("current_intent")
         self.asked: Step | None = None  # the step that (re)asked the open question in this turn
+        self.previous_refusal: dict[str, Any] | None = None  # what the last turn refused, for a "why?"
         self.tier = turn.context.tier if turn.context else "standard"
 
     # ------------------------------------------------------------------ helpers
@@ -162,6 +168,7 @@ class _Decision:
             self.say("escalation.waiting", position=self.d.get("queue_position"))
             return
         self.update_streaks()
+        self.previous_refusal = self.d.pop("last_refusal", None)  # for a "why?" to the very next message
 
         spans = nlu.spans or []
         if ASKS_IF_BOT.search(nlu.text) and not WANTS_A_PERSON.search(nlu.text):
@@ -642,6 +649,10 @@ class _Decision:
         params = task["params"]
         retry = verdict.data.get("retry_slot")
         self.say(f"{spec.name}.error.{verdict.error}", **{**params, **verdict.data})
+        self.d["last_refusal"] = {
+            "key": f"{spec.name}.error.{verdict.error}",
+            "vars": {**params, **verdict.data},
+        }
         if retry and len(task.setdefault("retries", [])) < 3:
             task["retries"].append(retry)
             params.pop(retry, None)
@@ -832,13 +843,18 @@ class _Decision:
         return True
 
     def not_understood(self) -> None:
+        if self.previous_refusal and ASKS_WHY.match(self.nlu.text):
+            # "why?" right after "it can't be returned": the reason again, with what can be done instead
+            self.say(self.previous_refusal["key"], **self.previous_refusal["vars"])
+            return
         self.d["misunderstood_streak"] = int(self.d.get("misunderstood_streak", 0)) + 1
         alternatives = [a.intent for a in self.nlu.alternatives[:2] if a.intent != "out_of_scope"]
         if self.nlu.needs_clarification and len(alternatives) == 2:
             labels = [self.rt.nlg.intent_label(self.turn, a) for a in alternatives]
             self.say("clarify.which", labels, options=labels)
             return
-        if self.nlu.intent == "out_of_scope" and self.nlu.confidence >= CLEARLY_OUT_OF_SCOPE:
+        words = len(re.findall(r"\w+", self.nlu.text))
+        if self.nlu.intent == "out_of_scope" and self.nlu.confidence >= CLEARLY_OUT_OF_SCOPE and words >= 3:
             # understood well enough to know it is not ours ("what's the weather tomorrow?"): said so plainly,
             # not "sorry, I didn't understand"; it still counts, so a customer we keep failing gets a person
             self.say("intent.out_of_scope")
