@@ -11,7 +11,11 @@ from parley.packs.base import CustomerContext, IntentRoute, Pack, route_complain
 from parley.packs.retail.actions import ACTIONS, RESCHEDULE_MAX_DAYS, RETURN_WINDOW_DAYS
 from parley.packs.retail.resolvers import RESOLVERS
 
-ADDRESS_WORDS = re.compile(r"address|адрес|deliver (it )?to|доставь\w* (на|по)", re.I)
+ADDRESS_WORDS = re.compile(
+    r"address|адрес|deliver (it )?to|доставь\w* (на|по)"
+    r"|apartment|\bflat\b|\bapt\b|квартир|\bкв\b|подъезд|entrance",
+    re.I,
+)
 DATE_WORDS = re.compile(
     r"date|day|reschedul|move|postpone|later|earlier|sooner|дат|перенес|перенест|позже|раньше|быстрее|день",
     re.I,

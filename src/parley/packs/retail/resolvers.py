@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from parley.engine.slots import SlotAnswer, SlotQuery, ask_order, resolve_order
+import re
+
+from parley.engine.slots import DEFAULT_RESOLVERS, SlotAnswer, SlotQuery, ask_order, resolve_order
 from parley.packs.retail.actions import BEFORE_DELIVERY, CHANGEABLE
 
 # The order statuses each action can act on; "refund_status" looks for the orders whose money moves.
@@ -42,8 +44,33 @@ def resolve_order_for_action(query: SlotQuery) -> SlotAnswer:
     return answer
 
 
+# "квартира 21, а не 12", "flat 4B, not 4A": only the apartment of an address the customer already gave
+APARTMENT_SAID = re.compile(
+    r"(?:квартир[аыуе]?|кв\.?|apartment|apt\.?|flat)\s*(?:№|#|no\.?)?\s*(?P<number>\d+[а-яa-z]?)",
+    re.IGNORECASE,
+)
+APARTMENT_IN_ADDRESS = re.compile(
+    r"(?P<label>квартир[аыуе]?|кв\.?|apartment|apt\.?|flat)(?P<gap>\s*(?:№|#|no\.?)?\s*)\d+[а-яa-z]?",
+    re.IGNORECASE,
+)
+
+
+def resolve_new_address(query: SlotQuery) -> SlotAnswer:
+    """The engine's address resolver, plus a correction of the apartment alone: "ой, квартира 21, а не 12"
+    right after the address was changed is the order's address with apartment 21."""
+    if not query.entities.get("address"):
+        said = APARTMENT_SAID.search(query.text)
+        order = next((o for o in query.context.orders if o.id == query.params.get("order_id")), None)
+        base = order.delivery_address if order else ""
+        if said and APARTMENT_IN_ADDRESS.search(base):
+            number = said.group("number")
+            fixed = APARTMENT_IN_ADDRESS.sub(lambda m: f"{m['label']}{m['gap']}{number}", base, count=1)
+            return SlotAnswer(fixed)
+    return DEFAULT_RESOLVERS["new_address"](query)
+
+
 def _status(query: SlotQuery, order_id: str) -> str | None:
     return next((o.status for o in query.context.orders if o.id == order_id), None)
 
 
-RESOLVERS = {"order_id": resolve_order_for_action}
+RESOLVERS = {"order_id": resolve_order_for_action, "new_address": resolve_new_address}
