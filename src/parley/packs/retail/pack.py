@@ -74,6 +74,9 @@ def route_general_question(nlu: NluResult, dialog: dict[str, Any], context: Cust
     return IntentRoute(reply="general_question.answer")
 
 
+UNEXPECTED_CHARGE = re.compile(
+    r"charg|billed|debited|twice|double|overcharg|списа|сняли|дважды|двойн|лишн", re.IGNORECASE
+)
 ASKS_ABOUT_REFUND = re.compile(
     r"refund|money\s+back|(?:get|receive)\s+(?:my\s+)?money|money\W+(?:\w+\W+){0,3}(?:come|arrive|return)"
     r"|(?:деньг|средств)\w*\W+(?:\w+\W+){0,3}(?:верн|прид|поступ)|(?:верн|прид|поступ)\w*\W+(?:\w+\W+){0,3}"
@@ -83,6 +86,10 @@ ASKS_ABOUT_REFUND = re.compile(
 
 
 def route_payment_issue(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    if not context.orders and context.subscribers and UNEXPECTED_CHARGE.search(nlu.text):
+        # "charged twice for roaming" from a mobile customer with no orders: a billing complaint to
+        # investigate (the shared complaint action files it against the number), not a leaflet about orders
+        return IntentRoute(action="file_complaint", describes_problem=True)
     if nlu.entities.get("payment_method") or re.search(r"change|chang|смен|помен|измен", nlu.text, re.I):
         return IntentRoute(action="change_payment_method")
     if ASKS_ABOUT_REFUND.search(nlu.text):

@@ -424,7 +424,9 @@ def file_complaint(env: ActionEnv, params: dict[str, Any]) -> Outcome:
     start, end = complaint_period(params.get("when"))
     outage: Outage | None = None
     sub = candidates[0]
-    for candidate in candidates:
+    # a complaint about a charge ("billed twice for roaming") is no outage report: it earns no outage credit
+    about_billing = complaint_category(text) == "billing"
+    for candidate in [] if about_billing else candidates:
         found = covering_outages(env, candidate.region, start, end)
         if found:
             sub, outage = candidate, found[0]
