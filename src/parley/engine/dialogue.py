@@ -19,6 +19,7 @@ The memory it keeps lives in `dialog_context` (checkpointed, small):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -572,7 +573,9 @@ class _Decision:
         said = task.pop("said")
         route = self.rt.routes[str(task["intent"])]  # a callable route: start_task kept `said` only then
         assert self.context is not None and callable(route)
-        chosen = route(self.nlu, {**self.d, "focus_order_id": task["params"]["order_id"]}, self.context)
+        # the route reads what was first said ("the courier was rude ..."), not the answer ("the iron")
+        first = dataclasses.replace(self.nlu, text=said)
+        chosen = route(first, {**self.d, "focus_order_id": task["params"]["order_id"]}, self.context)
         if not chosen.action or chosen.action == task["action"]:
             return
         spec = self.rt.actions[chosen.action]

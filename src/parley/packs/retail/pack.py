@@ -43,13 +43,16 @@ def route_order_change(nlu: NluResult, dialog: dict[str, Any], context: Customer
 
 
 def route_delivery_issue(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
-    """A problem with an order already marked delivered ("it never reached me") is a complaint to
-    investigate — unless the same message already complains, which files the whole message; with an
-    order still on its way, the customer first gets where it is."""
+    """A problem with an order already marked delivered ("it never reached me"), or with how a courier
+    behaved ("he was rude and threw the parcel at the door"), is a complaint to investigate — unless the
+    same message already complains, which files the whole message; otherwise, with an order still on its
+    way, the customer first gets where it is."""
     order_id = nlu.entities.get("order_id") or dialog.get("focus_order_id")
     order = next((o for o in context.orders if o.id == order_id), None)
     complains = any(span.intent == "complaint" for span in nlu.spans or [])
-    if order is not None and order.status == "delivered" and not complains:
+    misconduct = bool(MISCONDUCT.search(nlu.text))
+    if order is not None and not complains and (order.status == "delivered" or misconduct):
+        # delivered yet missing, or a courier's conduct: a complaint to investigate
         return IntentRoute(action="file_complaint", preface="delivery_issue.preface", describes_problem=True)
     return IntentRoute(action="get_order_status", preface="delivery_issue.preface", describes_problem=True)
 
@@ -74,6 +77,12 @@ def route_general_question(nlu: NluResult, dialog: dict[str, Any], context: Cust
     return IntentRoute(reply="general_question.answer")
 
 
+# how the delivery was done, not where the parcel is: "the courier was rude", "бросил посылку у двери"
+MISCONDUCT = re.compile(
+    r"\brude|yelled|shouted|swore|insult|threw|thrown|left\s+(?:it\s+|the\s+parcel\s+)?(?:at|outside|by)\s+the\s+door"
+    r"|нагруб|хами|хамил|груб|накричал|оскорб|бросил|швырнул|кинул|оставил\s+(?:\w+\s+)?у\s+(?:двери|подъезда)",
+    re.IGNORECASE,
+)
 UNEXPECTED_CHARGE = re.compile(
     r"charg|billed|debited|twice|double|overcharg|списа|сняли|дважды|двойн|лишн", re.IGNORECASE
 )
