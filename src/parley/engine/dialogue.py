@@ -273,7 +273,6 @@ class _Decision:
             self.continue_task(task, entities=self.nlu.entities)
             return True
         if self.requests_pending_action(action):
-            self.pending = [pending]
             return self.accept_pending(pending)
         if self.nlu.intent == "farewell" and self.nlu.confidence >= SWITCH_TOPIC_FROM:
             # "thanks, bye" to an open question: the customer is leaving; nothing runs and nothing is asked
