@@ -20,6 +20,10 @@ DATE_WORDS = re.compile(
     r"date|day|reschedul|move|postpone|later|earlier|sooner|дат|перенес|перенест|позже|раньше|быстрее|день",
     re.I,
 )
+EXCHANGE_WORDS = re.compile(r"exchang|swap\b|обмен|обменя", re.I)
+# RetailCo has no exchange action: "can I exchange it?" — read as a change, a product or a general question —
+# is told so plainly, with the way that works (a return and a new order)
+EXCHANGE = IntentRoute(reply="order_change.exchange", reply_vars={"days": RETURN_WINDOW_DAYS})
 PAYMENT_WORDS = re.compile(r"pay|card|cash|оплат|карт|наличн", re.I)
 
 
@@ -33,6 +37,8 @@ def route_order_change(nlu: NluResult, dialog: dict[str, Any], context: Customer
     if e.get("payment_method"):
         return IntentRoute(action="change_payment_method")
     text = nlu.text
+    if EXCHANGE_WORDS.search(text):
+        return EXCHANGE
     if ADDRESS_WORDS.search(text):
         return IntentRoute(action="change_delivery_address")
     if PAYMENT_WORDS.search(text):
@@ -69,7 +75,13 @@ POLICY_TOPICS = (
 )
 
 
+def route_product_question(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    return EXCHANGE if EXCHANGE_WORDS.search(nlu.text) else IntentRoute(reply="product_question.answer")
+
+
 def route_general_question(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    if EXCHANGE_WORDS.search(nlu.text):
+        return EXCHANGE
     facts = {"window_days": RETURN_WINDOW_DAYS, "reschedule_days": RESCHEDULE_MAX_DAYS}
     for reply, words in POLICY_TOPICS:
         if words.search(nlu.text):
@@ -120,7 +132,7 @@ def build() -> Pack:
             "return_request": IntentRoute(action="initiate_return"),
             "payment_issue": route_payment_issue,
             "complaint": route_complaint,
-            "product_question": IntentRoute(reply="product_question.answer"),
+            "product_question": route_product_question,
             "compliment": IntentRoute(reply="compliment.answer"),
             "account_management": IntentRoute(reply="account_management.answer"),
             "general_question": route_general_question,
