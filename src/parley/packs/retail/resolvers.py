@@ -25,16 +25,18 @@ def resolve_order_for_action(query: SlotQuery) -> SlotAnswer:
     read-back before anything changes names it). With none, every candidate is listed, and the action's
     own check then says why the chosen one cannot be done."""
     answer = resolve_order(query)
-    if answer.ask is not None and not query.explicit and query.intent == "order_status":
+    if answer.ask is None or query.explicit:
+        return answer
+    status = {o.id: o.status for o in query.context.orders}
+    if query.intent == "order_status":
         # "where is my order?" (or "where's the kettle?") with one order still on its way is about that one;
         # with several, every order is listed (a delivered one may be the very parcel that never arrived)
-        on_the_way = [i for i in answer.ask.quick_replies if _status(query, i) in BEFORE_DELIVERY]
+        on_the_way = [i for i in answer.ask.quick_replies if status.get(i) in BEFORE_DELIVERY]
         if len(on_the_way) == 1:
             return SlotAnswer(on_the_way[0])
     statuses = ELIGIBLE.get(query.action)
-    if answer.ask is None or query.explicit or statuses is None:
+    if statuses is None:
         return answer
-    status = {o.id: o.status for o in query.context.orders}
     candidates = list(answer.ask.quick_replies) or list(status)
     eligible = [i for i in candidates if status.get(i) in statuses]
     if len(eligible) == 1:
@@ -67,10 +69,6 @@ def resolve_new_address(query: SlotQuery) -> SlotAnswer:
             fixed = APARTMENT_IN_ADDRESS.sub(lambda m: f"{m['label']}{m['gap']}{number}", base, count=1)
             return SlotAnswer(fixed)
     return DEFAULT_RESOLVERS["new_address"](query)
-
-
-def _status(query: SlotQuery, order_id: str) -> str | None:
-    return next((o.status for o in query.context.orders if o.id == order_id), None)
 
 
 RESOLVERS = {"order_id": resolve_order_for_action, "new_address": resolve_new_address}
