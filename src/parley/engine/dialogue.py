@@ -447,6 +447,7 @@ class _Decision:
                 self.ask_confirmation(task)
         elif step.state is not None:
             self.d["flow"] = {"name": name, "state": step.state, "intent": intent}
+            self.remember_params(step.state)  # the number (or order) the flow is about is the one in focus
         else:
             self.d["flow"] = None
             if step.linger is not None:

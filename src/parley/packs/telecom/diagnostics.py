@@ -30,6 +30,7 @@ from parley.packs.telecom.actions import (
     parse_when,
 )
 from parley.packs.telecom.booking import offer_slots, pick_from_offer
+from parley.packs.telecom.resolvers import described_number
 
 # which device steps, in order, for which kind of problem
 DEVICE_STEPS: dict[str, tuple[str, ...]] = {
@@ -225,7 +226,7 @@ class DiagnosticsFlow:
             "findings": [],
             "when": nlu.entities.get("datetime") or nlu.entities.get("date"),
         }
-        own = env.own_subscriber(nlu.entities.get("msisdn"))
+        own = env.own_subscriber(nlu.entities.get("msisdn") or described_number(nlu.text, env.context))
         if own is None and len(subs) > 1:
             numbers = [s.msisdn for s in subs]
             return FlowStep(
@@ -281,6 +282,8 @@ class DiagnosticsFlow:
         chosen = None
         if given in numbers:
             chosen = given
+        elif described := described_number(nlu.text, env.context):  # "на детском", "my main number"
+            chosen = described
         elif isinstance(ordinal, int) and numbers and -len(numbers) <= ordinal <= len(numbers) and ordinal:
             chosen = numbers[ordinal - 1 if ordinal > 0 else ordinal]
         if chosen is None:
