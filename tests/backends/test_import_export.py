@@ -120,7 +120,9 @@ def test_reimport_updates_given_fields_and_keeps_the_rest(demo_db: Database) -> 
 def _with_created_records(db: Database) -> None:
     backend = SqlBackend(db, payment_base_url="http://127.0.0.1:8000", secret_key="k")
     (outage,) = backend.outages("Moscow")
-    backend.create_return("100198", "C-1001", "does not fit", idempotency_key="r")
+    backend.create_return(
+        "100198", "C-1001", "does not fit", idempotency_key="r", items=["Наушники беспроводные"]
+    )
     backend.create_ticket(
         "C-2001", "no data", msisdn="+79160000001", compensation=100, outage_id=outage.id, idempotency_key="t"
     )
@@ -160,6 +162,7 @@ def test_export_round_trip_and_no_code_words(demo_db: Database, tmp_path: Path) 
         "created_at",
     }
     assert exported["tickets"][0]["compensation"] == 100
+    assert exported["returns"][0]["items"] == ["Наушники беспроводные"]
     assert exported["outages"][0]["from"] == "2026-11-25T08:00:00+03:00"
     text = json.dumps(exported, ensure_ascii=False)
     for secret in ("code_word", "scrypt", "подсолнух", "ромашка", "maple"):

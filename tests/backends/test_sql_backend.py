@@ -112,6 +112,15 @@ def test_writers_are_idempotent_by_key(backend: SqlBackend) -> None:
         backend.create_return("nope", "C-1001", "x", idempotency_key="ret-3")
 
 
+def test_a_return_of_some_items_of_an_order(backend: SqlBackend) -> None:
+    part = backend.create_return(
+        "100287", "C-1002", "chipped", idempotency_key="p-1", items=["Ceramic mug set"]
+    )
+    whole = backend.create_return("100287", "C-1002", "changed my mind", idempotency_key="p-2")
+    assert (part.items, whole.items) == (["Ceramic mug set"], [])
+    assert backend.returns_for_order("100287") == [part, whole]
+
+
 def test_concurrent_writers_with_one_key_create_one_record(backend: SqlBackend) -> None:
     results = _race(
         lambda: backend.create_ticket("C-2002", "slow", msisdn="+79160000002", idempotency_key="same"), n=4

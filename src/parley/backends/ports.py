@@ -14,6 +14,7 @@ Common rules:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from parley.backends.records import (
@@ -54,9 +55,15 @@ class OrderBackend(Protocol):
         ...
 
     def create_return(
-        self, order_id: str, customer_id: str, reason: str, idempotency_key: str
+        self,
+        order_id: str,
+        customer_id: str,
+        reason: str,
+        idempotency_key: str,
+        items: Sequence[str] = (),
     ) -> ReturnRecord:
-        """Records a return and sets nothing else; the caller decides order status."""
+        """Records a return and sets nothing else; the caller decides order status. `items`: the item
+        names returned when not the whole order (empty: all of it)."""
         ...
 
     def returns_for_order(self, order_id: str) -> list[ReturnRecord]:

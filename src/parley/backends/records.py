@@ -122,6 +122,7 @@ class ReturnRecord(Record):
     reason: str
     status: str
     created_at: str
+    items: list[str] = field(default_factory=list)  # the items returned; empty: the whole order
 
 
 @dataclass(slots=True)

@@ -266,10 +266,11 @@ class _Decision:
             return True
         if reading.verdict == "correct":
             params = dict(pending["params"])
-            for slot in reading.corrected:
-                params.pop(slot, None)
+            previous = {slot: params.pop(slot) for slot in reading.corrected if slot in params}
             self.pending = []
             task = {"id": pending["id"], "intent": pending.get("intent"), "action": action, "params": params}
+            if previous:
+                task["previous"] = previous  # "ой нет, дом 7" corrects the address just read back
             self.continue_task(task, entities=self.nlu.entities)
             return True
         if self.requests_pending_action(action):
@@ -554,6 +555,7 @@ class _Decision:
             action=str(task.get("action") or ""),
             intent=str(task.get("intent") or ""),
             params=task["params"],
+            previous=(task.get("previous") or {}).get(slot),
         )
 
     def start_task(self, intent: str, action: str, entities: dict[str, Any]) -> None:

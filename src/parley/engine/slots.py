@@ -33,6 +33,7 @@ class SlotQuery:
     action: str = ""  # the action being filled, so a pack can prefer candidates that fit it
     intent: str = ""  # what the customer asked for ("where is my order?" vs "it never arrived": one action)
     params: dict[str, Any] = field(default_factory=dict)
+    previous: Any = None  # the value a correction replaces ("no, house 7" to an address just read back)
 
 
 @dataclass(slots=True)

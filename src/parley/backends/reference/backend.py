@@ -15,7 +15,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -146,6 +146,7 @@ def return_record(row: ReturnRow) -> ReturnRecord:
         reason=row.reason,
         status=row.status,
         created_at=iso(row.created_at) or "",
+        items=list(row.items or []),
     )
 
 
@@ -317,7 +318,12 @@ class SqlBackend:
             return order_record(row)
 
     def create_return(
-        self, order_id: str, customer_id: str, reason: str, idempotency_key: str
+        self,
+        order_id: str,
+        customer_id: str,
+        reason: str,
+        idempotency_key: str,
+        items: Sequence[str] = (),
     ) -> ReturnRecord:
         with self.db.session() as s:
             if s.get(OrderRow, order_id) is None:
@@ -329,6 +335,7 @@ class SqlBackend:
                     order_id=order_id,
                     customer_id=customer_id,
                     reason=reason,
+                    items=list(items) or None,
                     status="requested",
                     created_at=clock.now(),
                     idempotency_key=idempotency_key,

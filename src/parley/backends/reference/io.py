@@ -218,6 +218,7 @@ class ReturnIn(_In):
     reason: str
     status: Text
     created_at: datetime
+    items: list[Text] | None = None
 
 
 class TicketIn(_In):

@@ -170,6 +170,8 @@ class ReturnRow(Base):
     order_id: Mapped[str] = mapped_column(String(64), ForeignKey("orders.id"), index=True)
     customer_id: Mapped[str] = mapped_column(String(64), ForeignKey("customers.id"))
     reason: Mapped[str] = mapped_column(Text)
+    # the item names returned when not the whole order ("return the mug set" of a two-item order); NULL: all
+    items: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="requested")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)

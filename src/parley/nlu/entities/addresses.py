@@ -138,8 +138,20 @@ def _anchor_start(text: str, pos: int) -> int:
     return start
 
 
+# A message that only corrects a part of an address just given: "no wait, house 11", "sorry, flat 14, not 4".
+# (Russian "дом 7" / "кв. 12" are street words already; English "house"/"flat" are not, being common words.)
+_PART_CORRECTION = re.compile(
+    r"^\W*(?:(?:no|nope|sorry|oh|oops|wait|actually)\b\W*)*"
+    r"(?P<part>(?:house|flat|apartment|apt)\.?\s*(?:#|no\.?)?\s*\d+[a-z]?(?:\s*,?\s*not\s+\d+[a-z]?)?)\W*$",
+    re.IGNORECASE,
+)
+
+
 def extract_address(text: str, claims: Claims, expecting: str | None = None) -> str | None:
     """The address text as written, lead-in words and trailing politeness removed."""
+    if part := _PART_CORRECTION.match(text):
+        claims.add(part.start("part"), part.end("part"))
+        return part.group("part")
     spans: list[tuple[int, int, bool]] = []
     for m in _LEAD_STRONG.finditer(text):
         spans.append((m.end(), 0, True))

@@ -17,7 +17,8 @@ _CONNECTIVE = re.compile(
     re.IGNORECASE,
 )
 _CUES = re.compile(
-    r"\b(?:broken|broke|damaged|defective|faulty|cracked|scratched|dented|torn|stained"
+    r"\b(?:broken|broke|damaged|defective|faulty|cracked|chipped|shattered|smashed|crushed|scratched|dented|torn"
+    r"|stained|со\s+сколом|скол(?:ом|ы|ов)?|сколот[а-я]*|разбил[а-я]*|помят[а-я]*|смят[а-я]*"
     r"|(?:doesn'?t|don'?t|didn'?t|does\s+not|do\s+not)\s+(?:work|fit|match|charge|turn\s+on)"
     r"|not\s+working|stopped\s+working|won'?t\s+(?:turn\s+on|charge|work)|doesn'?t\s+fit|does\s+not\s+fit"
     r"|didn'?t\s+fit|too\s+(?:small|big|large|tight|loose|short|long)|wrong\s+(?:size|colou?r|item|model|product)"

@@ -176,13 +176,27 @@ def check_return(env: ActionEnv, params: dict[str, Any]) -> Outcome:
         return Outcome(
             False, {**_order_facts(order), "window_days": RETURN_WINDOW_DAYS}, error="window_passed"
         )
-    return Outcome(True, params={"items": _items(order)})
+    returned = returned_items(order, params.get("return_items"))
+    return Outcome(True, params={"items": ", ".join(returned) if returned else _items(order)})
+
+
+def returned_items(order: Order, asked: Any) -> list[str]:
+    """The items of `order` a return is for when it is not the whole order: the names asked for that the
+    order holds, or [] (the whole order) when they are all of its items or none of them."""
+    names = [i.name for i in order.items]
+    chosen = [n for n in names if isinstance(asked, list) and n in asked]
+    return chosen if 0 < len(chosen) < len(names) else []
 
 
 @_rechecked(check_return)
 def initiate_return(env: ActionEnv, params: dict[str, Any]) -> Outcome:
+    order = env.own_order(params.get("order_id"))
     record = env.backend.create_return(
-        str(params["order_id"]), env.customer_id, str(params["reason"]), idempotency_key=env.idempotency_key
+        str(params["order_id"]),
+        env.customer_id,
+        str(params["reason"]),
+        idempotency_key=env.idempotency_key,
+        items=returned_items(order, params.get("return_items")) if order else [],
     )
     return Outcome(True, {"return_id": record.id, "return_status": record.status})
 
