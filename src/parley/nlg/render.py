@@ -128,8 +128,18 @@ class Renderer:
         template = variants.get(voice.tier) or variants.get("default") or next(iter(variants.values()))
         values = {"name": voice.name, "tier": voice.tier, "lang": voice.language, **(variables or {})}
         values["t"] = lambda sub_key, **extra: self.render(sub_key, voice, {**(variables or {}), **extra})
+        values["named"] = lambda sub_key, fallback="": self.named(sub_key, voice, fallback)
         lines = (" ".join(line.split()) for line in template.render(values).strip().splitlines())
         return "\n".join(line for line in lines if line)
+
+    def named(self, key: str, voice: Voice, fallback: Any = "") -> str:
+        """The pack's own name for a thing in the customer's language (`services.roaming` -> "Международный
+        роуминг"), else `fallback` — the name the company's system gives, used as is: a catalog entry the pack
+        does not know is still named, in the catalog's words."""
+        table = self.templates.get(voice.language) or {}
+        if key in table:
+            return self.render(key, voice)
+        return str(fallback or "")
 
     def apology(self, voice: Voice) -> str:
         return self.render("tone.apology", voice)

@@ -108,7 +108,9 @@ def balance_facts(sub: Subscriber) -> dict[str, Any]:
         "sms": int(traffic.get("sms_left", 0)),
         "locked": sub.locked,
         # the account overview answers "what services do I have?" too
-        "services": [{"name": s.name, "monthly_fee": s.monthly_fee} for s in sub.services if s.active],
+        "services": [
+            {"code": s.code, "name": s.name, "monthly_fee": s.monthly_fee} for s in sub.services if s.active
+        ],
     }
 
 
