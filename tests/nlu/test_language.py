@@ -39,9 +39,18 @@ def test_detect_language(text: str, language: str) -> None:
     assert detect_language(text) == language
 
 
-@pytest.mark.parametrize("text", ["both", "the second one", "first", "bye", "all of them"])
+@pytest.mark.parametrize(
+    "text",
+    ["both", "the second one", "first", "bye", "all of them", "turn off music streaming", "top up 200"],
+)
 def test_short_english_answers_are_english_whatever_the_fallback(text: str) -> None:
     assert detect_language(text, fallback="ru") == "en"
+
+
+@pytest.mark.parametrize("text", ["Music streaming", "Electric kettle", "ok"])
+def test_names_alone_take_the_conversation_language(text: str) -> None:
+    """A catalog or product name typed as an answer tells nothing: the company's names are English."""
+    assert detect_language(text, fallback="ru") == "ru"
 
 
 @pytest.mark.parametrize("text", ["5512", "👍", "", "   ", "+79160000001"])
