@@ -29,7 +29,7 @@ def parser() -> EmbeddedNluParser:
 def test_intents_are_the_union_of_the_packs(parser: EmbeddedNluParser) -> None:
     assert {"order_status", "balance_check", "operator_request", "greeting"} <= set(parser.intents)
     assert OUT_OF_SCOPE not in parser.intents
-    assert len(parser.intents) == 22
+    assert len(parser.intents) == 23
 
 
 @pytest.mark.parametrize(

@@ -604,6 +604,12 @@ class _Decision:
                 return
             if answer is None:
                 answer = self.rt.resolvers[slot](self.query(slot, {}, False, task))
+            if answer.dead_end and answer.ask is not None:
+                self.say(answer.ask.key, **answer.ask.vars)
+                self.d["task"] = None
+                self.d["expecting"] = None
+                self.resume_suspended()
+                return
             ask = answer.ask or Reply(f"ask.{slot}")
             if reask:
                 self.say("task.still_need")
@@ -788,7 +794,8 @@ class _Decision:
     def fitting_alternative(self, intent: str) -> str | None:
         """A request about orders from a customer with none on file, when the runner-up is a request that
         needs none: "а можно перенести визит на вторник?" reads as rescheduling a delivery (0.86) before a
-        technician visit (0.14), and only the visit exists. None when the reading stands."""
+        technician visit (0.14), and only the visit exists. None when the reading stands. (A customer with
+        no phone numbers is told so instead: `SlotAnswer.dead_end`.)"""
         if self.context is None or self.context.orders or not self.needs_order(intent):
             return None
         for alternative in self.nlu.alternatives[:2]:

@@ -43,6 +43,9 @@ class SlotAnswer:
     # Other parameters settled by the same words ("10 pounds": the amount, and the currency it was said in);
     # None removes a parameter an earlier answer set.
     also: dict[str, Any] = field(default_factory=dict)
+    # The slot cannot be filled at all ("I can't see any phone numbers in your account"): `ask` is said and
+    # the task ends, instead of waiting for an answer that cannot come.
+    dead_end: bool = False
 
     def apply(self, slot: str, params: dict[str, Any]) -> None:
         """Writes the value into the action's parameters, with what comes along with it."""
@@ -159,7 +162,7 @@ def resolve_msisdn(q: SlotQuery) -> SlotAnswer:
     if len(numbers) == 1:
         return SlotAnswer(numbers[0])
     if not numbers:
-        return SlotAnswer(ask=Reply("ask.msisdn_none"))
+        return SlotAnswer(ask=Reply("ask.msisdn_none"), dead_end=True)
     q.dialog["listed_numbers"] = numbers
     return SlotAnswer(ask=Reply("ask.msisdn", {"numbers": numbers}, numbers))
 

@@ -50,6 +50,7 @@ REQUIRES_ACTION = frozenset(
         "return_request",
         "payment_issue",
         "balance_check",
+        "loyalty_status",
         "service_activation",
         "service_deactivation",
         "number_unlock",

@@ -43,8 +43,9 @@ _ENGLISH = frozenset(
     there here both all each every one two three first second third last other others another none neither
     either only also too more less some any much many same done fine great good bad wrong right left
     number numbers main mine bye goodbye cheers later now then next
-    turn off switch activate deactivate enable disable stop start unlock block top check show tell send move
-    connect disconnect add remove buy pay call book fix work works working isn't won't can't i'm it's""".split()
+    turn off switch activate deactivate enable disable stop start unlock block top check show tell send
+    move connect disconnect add remove buy pay call book fix work works working isn't won't can't i'm it's
+    """.split()
 )
 _SHARED = frozenset({"internet", "operator", "telefon", "a", "ok", "no", "da", "net", "u", "on", "ya", "to"})
 

@@ -118,6 +118,16 @@ def route_payment_issue(nlu: NluResult, dialog: dict[str, Any], context: Custome
     return IntentRoute(reply="payment_issue.info")
 
 
+def route_loyalty(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    """The customer's loyalty level and points, from the context loaded for the turn (read, never changed:
+    points are spent at checkout, which this chat does not do)."""
+    if context.loyalty_tier is None:
+        return IntentRoute(reply="loyalty.unknown")
+    return IntentRoute(
+        reply="loyalty.status", reply_vars={"level": context.loyalty_tier, "points": context.loyalty_points}
+    )
+
+
 def build() -> Pack:
     return Pack(
         name="retail",
@@ -136,6 +146,7 @@ def build() -> Pack:
             "compliment": IntentRoute(reply="compliment.answer"),
             "account_management": IntentRoute(reply="account_management.answer"),
             "general_question": route_general_question,
+            "loyalty_status": route_loyalty,
             "farewell": IntentRoute(reply="farewell.answer"),
         },
     )
