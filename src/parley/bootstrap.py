@@ -55,7 +55,7 @@ def build_system(settings: Settings | None = None, *, parser: Any = None, migrat
     from parley.engine.service import Engine
     from parley.engine.slots import DEFAULT_RESOLVERS
     from parley.nlg.render import Renderer
-    from parley.packs.base import IntentRoute
+    from parley.packs.base import SHARED_ROUTES, IntentRoute
     from parley.store.conversations import ConversationStore
     from parley.store.db import Database
     from parley.store.migrate import upgrade_engine
@@ -84,7 +84,10 @@ def build_system(settings: Settings | None = None, *, parser: Any = None, migrat
     runtime.resolvers.update(DEFAULT_RESOLVERS)
     for pack in packs:
         runtime.actions.update(pack.actions)
-        runtime.routes.update(pack.routes)
+        for intent, route in pack.routes.items():
+            if any(route is shared for shared in SHARED_ROUTES) and intent in runtime.routes:
+                continue  # a pack's own routing of a shared intent wins, in any pack order
+            runtime.routes[intent] = route
         runtime.flows.update(pack.flows)
         runtime.resolvers.update(getattr(pack, "resolvers", {}) or {})
     lock_dir = Path(settings.cache_dir) / "locks" if db.dialect != "sqlite" else _sqlite_lock_dir(settings)

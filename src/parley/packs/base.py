@@ -185,6 +185,11 @@ def route_complaint(nlu: NluResult, dialog: dict[str, Any], context: CustomerCon
     return IntentRoute(action="file_complaint", preface="complaint.preface", describes_problem=True)
 
 
+# Routes several packs share as they are; a pack that routes the same intent its own way (retail's complaint
+# that still asks where an order is) is used instead, whichever pack is loaded first (bootstrap).
+SHARED_ROUTES: tuple[Any, ...] = (route_complaint,)
+
+
 @dataclass(slots=True)
 class Pack:
     name: str

@@ -8,7 +8,7 @@ from typing import Any
 
 from parley.nlu.types import NluResult
 from parley.packs.base import CustomerContext, IntentRoute, Pack, route_complaint
-from parley.packs.retail.actions import ACTIONS, RESCHEDULE_MAX_DAYS, RETURN_WINDOW_DAYS
+from parley.packs.retail.actions import ACTIONS, BEFORE_DELIVERY, RESCHEDULE_MAX_DAYS, RETURN_WINDOW_DAYS
 from parley.packs.retail.resolvers import RESOLVERS
 
 ADDRESS_WORDS = re.compile(
@@ -61,6 +61,26 @@ def route_delivery_issue(nlu: NluResult, dialog: dict[str, Any], context: Custom
         # delivered yet missing, or a courier's conduct: a complaint to investigate
         return IntentRoute(action="file_complaint", preface="delivery_issue.preface", describes_problem=True)
     return IntentRoute(action="get_order_status", preface="delivery_issue.preface", describes_problem=True)
+
+
+# "where is it?", "когда привезут?": an angry message that still asks where the order is
+ASKS_WHERE = re.compile(
+    r"\bwhere(?:'s|\s+is|\s+are)?\b|\bwhen\s+(?:will|is|do)\b"
+    r"|\bгде\b|когда\s+(?:привез|доставят|будет|придёт|придет)",
+    re.I,
+)
+
+
+def route_retail_complaint(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    """An angry "третий раз пишу, где мой пылесос!!!" about an order still on its way asks where it is: it
+    gets the status, with an apology, rather than a ticket that leaves the question open. Otherwise the
+    shared complaint route (`packs.base.route_complaint`)."""
+    order = next((o for o in context.orders if o.id == nlu.entities.get("order_id")), None)
+    if order is not None and order.status in BEFORE_DELIVERY and ASKS_WHERE.search(nlu.text):
+        return IntentRoute(
+            action="get_order_status", preface="delivery_issue.preface", describes_problem=True
+        )
+    return route_complaint(nlu, dialog, context)
 
 
 # General questions Parley can answer from the pack's own rules (actions.py); anything else (opening hours,
@@ -141,7 +161,7 @@ def build() -> Pack:
             "delivery_issue": route_delivery_issue,
             "return_request": IntentRoute(action="initiate_return"),
             "payment_issue": route_payment_issue,
-            "complaint": route_complaint,
+            "complaint": route_retail_complaint,
             "product_question": route_product_question,
             "compliment": IntentRoute(reply="compliment.answer"),
             "account_management": IntentRoute(reply="account_management.answer"),
