@@ -106,14 +106,7 @@ def resolve_order(q: SlotQuery) -> SlotAnswer:
     product = e.get("product")
     if product:
         needle = str(product).lower()
-        matching = [
-            o.id
-            for o in orders
-            if any(
-                needle in i.name.lower() or i.name.lower() in needle or names_item(needle, i.name)
-                for i in o.items
-            )
-        ]
+        matching = [o.id for o in orders if any(names_item(needle, i.name) for i in o.items)]
         if len(matching) == 1:
             return SlotAnswer(matching[0])
         # a product that fits several orders, or none: never the order in focus by default ("move the kettle's

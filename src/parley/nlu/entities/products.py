@@ -28,7 +28,11 @@ def _item_keys(name: str) -> tuple[frozenset[str], ...]:
 
 def names_item(product: str, item_name: str) -> bool:
     """Whether the product words of a message ("чайника", "the headphones") name this item ("Electric
-    kettle"): the same stems and concepts as `extract_product`, so either language finds either."""
+    kettle"): the words themselves ("kettle" in "Blue kettle"), or the same stems and concepts as
+    `extract_product`, so either language finds either."""
+    said_text, name = product.lower(), item_name.lower()
+    if said_text in name or name in said_text:
+        return True
     item = _item_keys(item_name)
     said = [keys(w) for _, _, w in words(product) if w.lower() not in _STOP and len(w) >= 3]
     return any(item_key & word_key for item_key in item for word_key in said)

@@ -59,11 +59,7 @@ def items_named(query: SlotQuery, order_id: str) -> dict[str, Any]:
     if not product or order is None or len(order.items) < 2:
         return {}
     needle = str(product).lower()
-    named = [
-        i.name
-        for i in order.items
-        if needle in i.name.lower() or i.name.lower() in needle or names_item(needle, i.name)
-    ]
+    named = [i.name for i in order.items if names_item(needle, i.name)]
     return {"return_items": named} if 0 < len(named) < len(order.items) else {}
 
 
