@@ -250,3 +250,66 @@ def test_only_a_lost_connection_counts_as_one() -> None:
         conn.execute(text("SELECT * FROM no_such_table"))
     assert not connection_lost(raised.value)
     assert not connection_lost(ValueError("no"))
+
+
+def _alternating_workers_keep_one_conversation(first: Any, second: Any) -> None:
+    """Two processes' engines on one database, taking turns in one session: each turn continues from
+    the other's, never from a state the process itself remembers."""
+    focus = first.engine.handle(InboundMessage("s-two", "C-1002", "where is my order 100301?"))
+    assert focus["actions"][0]["params"]["order_id"] == "100301"
+    moved = second.engine.handle(InboundMessage("s-two", "C-1002", "and where is 100287?"))
+    assert moved["actions"][0]["params"]["order_id"] == "100287"
+    # `first` remembers its own checkpoint (focus 100301); the conversation row names `second`'s
+    asked = first.engine.handle(InboundMessage("s-two", "C-1002", "what about that one, where is it now?"))
+    assert first.engine.conversation("s-two")["dialog_context"]["focus_order_id"] == "100287"
+    assert all(a["params"].get("order_id") != "100301" for a in asked["actions"])
+
+
+@pytest.mark.parametrize(
+    "factory", ["make_system", pytest.param("make_pg_system", marks=pytest.mark.postgres)]
+)
+def test_worker_processes_taking_turns_continue_each_others_state(factory: str, request: Any) -> None:
+    first = request.getfixturevalue(factory)()
+    second = build_system(first.settings, parser=first.runtime.parser)
+    try:
+        _alternating_workers_keep_one_conversation(first, second)
+    finally:
+        second.close()
+
+
+def test_the_latest_checkpoint_is_served_from_memory_only_when_the_store_names_it(make_system: Any) -> None:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    system = make_system()
+    reads: list[str] = []
+    stock = SqliteSaver.get_tuple
+
+    def counted(self: Any, config: Any) -> Any:
+        reads.append(str(config["configurable"]["thread_id"]))
+        return stock(self, config)
+
+    SqliteSaver.get_tuple = counted  # type: ignore[method-assign]
+    try:
+        system.engine.handle(InboundMessage("s-mem", "C-1002", "hello"))
+        assert reads == ["s-mem"]  # a new conversation: nothing to remember yet
+        pending = system.engine.handle(InboundMessage("s-mem", "C-1002", "please cancel order 100301"))
+        system.engine.handle(InboundMessage("s-mem", "C-1002", "where is order 100287?"))
+        assert reads == ["s-mem"]  # the turns after it: from memory
+
+        store = system.runtime.conversations
+        original = store.record_turn
+        store.record_turn = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full"))
+        with pytest.raises(RuntimeError):
+            system.engine.handle(
+                InboundMessage("s-mem", "C-1002", "move delivery of 100301 to this Saturday")
+            )
+        store.record_turn = original
+        # the failed turn's checkpoint is in memory, but the row still names the one before it
+        after = system.engine.handle(InboundMessage("s-mem", "C-1002", "yes"))
+        assert reads == ["s-mem", "s-mem"]
+        assert after["pending_confirmation"] is None
+        assert all(a["action"] != "reschedule_delivery" for a in after["actions"])
+        if pending["pending_confirmation"]:
+            assert [a["action"] for a in after["actions"]] == [pending["pending_confirmation"]["action"]]
+    finally:
+        SqliteSaver.get_tuple = stock  # type: ignore[method-assign]

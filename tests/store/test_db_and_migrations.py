@@ -88,7 +88,7 @@ def test_models_and_migrations_agree_on_sqlite(tmp_path: Path) -> None:
     upgrade(url)  # idempotent
     assert _parity_diff(url) == []
     engine = make_engine(url)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     assert set(all_metadata().tables) <= set(inspect(engine).get_table_names())
     engine.dispose()
 

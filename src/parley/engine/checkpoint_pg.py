@@ -9,6 +9,7 @@ the database without one global connection.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -70,10 +71,7 @@ class PruningPostgresSaver(DeferrablePuts, PostgresSaver):
             (PRUNE_WRITES, (thread_id, checkpoint_ns)),
             (PRUNE_BLOBS, (thread_id, checkpoint_ns, list(versions), [str(v) for v in versions.values()])),
         ]
-        deferred = self.deferred_list(thread_id)
-        if deferred is not None:
-            deferred.extend(statements)
-        else:
+        if not self._defer(thread_id, checkpoint, json.dumps(metadata_json.obj), statements):
             with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
                 for sql, params in statements:
                     if isinstance(params, list):

@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from typing import Any
 
 from parley.clock import now
+from parley.engine.checkpoint import DeferredCheckpoint
 from parley.engine.graph import build_graph
 from parley.engine.locks import SessionLocks
 from parley.engine.runtime import Runtime
@@ -101,10 +102,12 @@ class Engine:
             turn = Turn(message=message, runtime=rt, at=now().isoformat())
             rt.remember_customer(customer)
             deferral = (
-                self.checkpointer.deferring(message.session_id) if self.atomic_turns else nullcontext([])
+                self.checkpointer.deferring(message.session_id, conversation and conversation.checkpoint_id)
+                if self.atomic_turns
+                else nullcontext(DeferredCheckpoint())
             )
             try:
-                with deferral as checkpoint_writes:
+                with deferral as checkpoint:
                     state = self.graph.invoke(
                         {"customer_id": customer.id},
                         config={"configurable": {"thread_id": message.session_id}},
@@ -122,7 +125,8 @@ class Engine:
                 language=turn.language,
                 message_id=message.message_id,
                 response=response,
-                also=checkpoint_writes,
+                also=checkpoint.statements,
+                checkpoint_id=checkpoint.checkpoint_id,
             )
             return response
 

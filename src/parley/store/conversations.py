@@ -71,6 +71,7 @@ _COUNT_TURN = DriverWrite(
         message_count=_conversations.c.message_count + bindparam("added", type_=Integer),
         status=func.coalesce(bindparam("new_status", type_=String), _conversations.c.status),
         language=func.coalesce(bindparam("new_language", type_=String), _conversations.c.language),
+        checkpoint_id=bindparam("checkpoint_id", type_=String),
     )
     .returning(_conversations.c.message_count, _conversations.c.turn_count, _conversations.c.customer_id)
 )
@@ -92,6 +93,7 @@ class ConversationInfo:
     created_at: str
     updated_at: str = ""
     turn_count: int = 0
+    checkpoint_id: str | None = None  # the dialogue state's latest checkpoint (see models.Conversation)
 
 
 @dataclass(slots=True)
@@ -134,6 +136,7 @@ def _info(row: Any) -> ConversationInfo:
         created_at=iso(row.created_at) or "",
         updated_at=iso(row.updated_at) or "",
         turn_count=row.turn_count,
+        checkpoint_id=row.checkpoint_id,
     )
 
 
@@ -245,12 +248,15 @@ class ConversationStore:
         message_id: str | None,
         response: dict[str, Any] | None,
         also: Sequence[tuple[str, Any]] = (),
+        checkpoint_id: str | None = None,
     ) -> None:
         """Everything a turn produced, in one commit (the conversation must exist).
 
         `also` are driver-level statements (SQL in the driver's parameter style, params a tuple or a
         list of tuples for executemany) written in the same transaction: the engine passes the turn's
         checkpoint here, so the dialogue state and the turn's record become durable together.
+        `checkpoint_id` is that checkpoint's id, kept on the conversation row (None when the
+        checkpoint is not among `also`: the row then vouches for no checkpoint).
         """
         for message in messages:
             _check(message.role, TRANSCRIPT_ROLES, "transcript role")
@@ -268,6 +274,7 @@ class ConversationStore:
                     "added": len(messages),
                     "new_status": status,
                     "new_language": language,
+                    "checkpoint_id": checkpoint_id,
                 },
             )
             if counters is None:

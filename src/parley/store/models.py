@@ -36,6 +36,9 @@ class Conversation(Base):
     # costs no extra query.
     turn_count: Mapped[int] = mapped_column(Integer, default=0)
     message_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The dialogue state's latest checkpoint, written in the same commit as the checkpoint itself: a
+    # process that put that very checkpoint may serve it from memory (engine/checkpoint.py).
+    checkpoint_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class TranscriptMessage(Base):
