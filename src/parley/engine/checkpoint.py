@@ -27,7 +27,7 @@ import json
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +43,7 @@ from langgraph.checkpoint.base import (
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 # One SQL statement in the driver's own parameter style; a list of parameter tuples means executemany.
-Statement = tuple[str, Sequence[Any]]
+Statement = tuple[str, Sequence[Any] | Mapping[str, Any]]
 # Threads whose latest checkpoint a process keeps (a few KiB each: the state is a bounded window).
 REMEMBERED_THREADS = 2048
 

@@ -26,13 +26,14 @@ from psycopg_pool import ConnectionPool
 
 from parley.engine.checkpoint import DeferrablePuts, Statement
 
-PRUNE_CHECKPOINTS = (
-    "DELETE FROM checkpoints WHERE thread_id = %s AND checkpoint_ns = %s AND checkpoint_id <> %s"
-)
-PRUNE_WRITES = "DELETE FROM checkpoint_writes WHERE thread_id = %s AND checkpoint_ns = %s"
-PRUNE_BLOBS = (
-    "DELETE FROM checkpoint_blobs WHERE thread_id = %s AND checkpoint_ns = %s "
-    "AND (channel, version) NOT IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
+# The thread's superseded checkpoints, pending writes and blobs, in one statement (data-modifying CTEs all
+# run): one statement instead of three costs the client a third of the CPU, per turn.
+PRUNE = (
+    "WITH superseded AS (DELETE FROM checkpoints "
+    "WHERE thread_id = %(thread)s AND checkpoint_ns = %(ns)s AND checkpoint_id <> %(kept)s), "
+    "stale_writes AS (DELETE FROM checkpoint_writes WHERE thread_id = %(thread)s AND checkpoint_ns = %(ns)s) "
+    "DELETE FROM checkpoint_blobs WHERE thread_id = %(thread)s AND checkpoint_ns = %(ns)s "
+    "AND (channel, version) NOT IN (SELECT * FROM unnest(%(channels)s::text[], %(versions)s::text[]))"
 )
 
 
@@ -67,9 +68,16 @@ class PruningPostgresSaver(DeferrablePuts, PostgresSaver):
                 self.UPSERT_CHECKPOINTS_SQL,
                 (thread_id, checkpoint_ns, checkpoint["id"], None, Jsonb(copy), metadata_json),
             ),
-            (PRUNE_CHECKPOINTS, (thread_id, checkpoint_ns, checkpoint["id"])),
-            (PRUNE_WRITES, (thread_id, checkpoint_ns)),
-            (PRUNE_BLOBS, (thread_id, checkpoint_ns, list(versions), [str(v) for v in versions.values()])),
+            (
+                PRUNE,
+                {
+                    "thread": thread_id,
+                    "ns": checkpoint_ns,
+                    "kept": checkpoint["id"],
+                    "channels": list(versions),
+                    "versions": [str(v) for v in versions.values()],
+                },
+            ),
         ]
         if not self._defer(thread_id, checkpoint, json.dumps(metadata_json.obj), statements):
             with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:

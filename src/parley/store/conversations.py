@@ -533,7 +533,10 @@ def _pipelined(conn: Connection) -> Iterator[None]:
     """psycopg's pipeline mode: statements are sent without waiting for each result; a fetch (the
     counters' RETURNING row) and the end of the block each cost one round trip. The transaction's BEGIN
     goes out with the first statement, and the turn's inserts and checkpoint statements, which depend on
-    nothing they return, share the last round trip. Other drivers run them one by one."""
+    nothing they return, share the last round trip — with the COMMIT itself, sent as a statement when
+    the block succeeds (the connection's own `commit()` afterwards finds nothing to commit; a failed
+    statement aborts the pipeline, so the COMMIT never runs and the caller's rollback does).
+    Other drivers run the statements one by one and commit as usual."""
     driver = conn.connection.driver_connection
     pipeline = getattr(driver, "pipeline", None) if conn.dialect.name == "postgresql" else None
     if pipeline is None:
@@ -541,6 +544,7 @@ def _pipelined(conn: Connection) -> Iterator[None]:
         return
     with pipeline():
         yield
+        driver.execute("COMMIT")  # type: ignore[union-attr]
 
 
 def _run_driver_statements(conn: Connection, statements: Sequence[tuple[str, Any]]) -> None:
