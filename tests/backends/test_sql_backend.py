@@ -90,6 +90,51 @@ def test_loyalty_and_preferences(backend: SqlBackend) -> None:
     assert backend.get_loyalty("C-9999") is None and backend.get_preferences("C-9999") is None
 
 
+def test_a_turns_context_is_read_ahead_and_served_until_the_turn_writes(
+    backend: SqlBackend, demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statements: list[str] = []
+    # a retail customer (orders) and a telecom one (numbers): the demo has nobody with both
+    alone = (backend.recent_orders("C-1001"), backend.subscribers_of("C-2001"), backend.get_loyalty("C-1003"))
+    with demo_db.shared_reads():
+        with demo_db.reading() as conn:  # the turn's connection: count what reaches it
+            driver: Any = conn.connection.driver_connection
+        if demo_db.dialect == "sqlite":
+            driver.set_trace_callback(statements.append)
+        else:
+            import psycopg
+
+            original = psycopg.Cursor.execute
+
+            def counted(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+                statements.append(str(query))
+                return original(self, query, *args, **kwargs)
+
+            monkeypatch.setattr(psycopg.Cursor, "execute", counted)
+        for customer in ("C-1001", "C-2001", "C-1003"):
+            backend.prefetch_context(customer)
+        read_ahead = len(statements)
+        statements.clear()
+        orders = backend.recent_orders("C-1001", 10)
+        assert (orders, backend.subscribers_of("C-2001"), backend.get_loyalty("C-1003")) == alone
+        assert backend.get_preferences("C-1001") is not None
+        assert backend.get_order(orders[0].id) == orders[0]
+        assert statements == []  # all of it from the read-ahead
+        first = orders[0]
+        assert backend.get_order(first.id) is not backend.get_order(first.id)  # fresh records each time
+
+        backend.update_order(first.id, delivery_date="2026-12-24")  # the turn writes
+        statements.clear()
+        assert backend.get_order(first.id).delivery_date == "2026-12-24"  # type: ignore[union-attr]
+        assert statements  # read again after the write
+        if demo_db.dialect == "sqlite":
+            driver.set_trace_callback(None)
+    assert read_ahead == 15  # five statements a customer, one round trip on PostgreSQL (test_driver_query)
+    statements.clear()
+    backend.prefetch_context("C-2001")  # outside a turn: nothing is kept, nothing is read
+    assert statements == []
+
+
 def _count(db: Database, model: Any) -> int:
     with db.read() as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)

@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, select
 
 from parley.backends.reference import lookups
+from parley.backends.reference.models import SubscriberServiceRow
 from parley.store import conversations
 from parley.store.db import Database
-from parley.store.driver_query import DriverQuery
+from parley.store.driver_query import DriverQuery, all_together
 
+_services = SubscriberServiceRow.__table__
+_SERVICES_OF_NUMBERS = DriverQuery(
+    select(_services).where(_services.c.msisdn.in_(bindparam("numbers", expanding=True)))
+)
 CASES: list[tuple[DriverQuery, dict[str, Any]]] = [
     (lookups.CUSTOMER_WITH_CHANNELS, {"customer_id": "C-1006"}),  # an outer join, labelled columns
     (lookups.RECENT_ORDERS, {"customer_id": "C-1006", "limit": 3}),  # dates, JSON items, LIMIT/OFFSET
@@ -19,7 +24,8 @@ CASES: list[tuple[DriverQuery, dict[str, Any]]] = [
     (lookups.LOYALTY, {"customer_id": "C-1006"}),
     (lookups.PREFERENCES, {"customer_id": "C-1006"}),
     (lookups.SUBSCRIBERS, {"customer_id": "C-2001"}),
-    (lookups.SUBSCRIBER_SERVICES, {"numbers": ["+79160000001", "+79160000002"]}),  # IN (...): SQLAlchemy
+    (lookups.CUSTOMER_SERVICES, {"customer_id": "C-2001"}),  # a join
+    (_SERVICES_OF_NUMBERS, {"numbers": ["+79160000001", "+79160000002"]}),  # IN (...): SQLAlchemy
 ]
 
 
@@ -37,8 +43,29 @@ def test_rows_are_those_sqlalchemy_reads(demo_db: Database) -> None:
             assert all(tuple(row._fields) == keys for row in rows)
             # the driver runs it (SQLAlchemy sees no statement), except for an expanding IN list
             went_through_sqlalchemy = bool(statements)
-            assert went_through_sqlalchemy == (query is lookups.SUBSCRIBER_SERVICES)
+            assert went_through_sqlalchemy == (query is _SERVICES_OF_NUMBERS)
         assert lookups.ORDER.first(conn, {"order_id": "no-such-order"}) is None
+
+
+def test_queries_run_together_read_what_each_reads_alone(demo_db: Database) -> None:
+    with demo_db.reading() as conn:
+        alone = [[tuple(row) for row in query.all(conn, params)] for query, params in CASES]
+        pipelines: list[int] = []
+        driver = conn.connection.driver_connection
+        if demo_db.dialect == "postgresql":
+            original = driver.pipeline
+            driver.pipeline = lambda: (pipelines.append(1), original())[1]  # type: ignore[union-attr]
+        driver_cases = [case for case in CASES if case[0] is not _SERVICES_OF_NUMBERS]
+        together = all_together(conn, driver_cases)
+        assert [[tuple(row) for row in rows] for rows in together] == alone[: len(driver_cases)]
+        assert all(
+            tuple(rows[0]._fields) == tuple(c.key for c in q.statement.selected_columns)
+            for (q, _), rows in zip(driver_cases, together, strict=True)
+        )
+        # on PostgreSQL, one pipeline: the statements went out together
+        assert pipelines == ([1] if demo_db.dialect == "postgresql" else [])
+        # a query SQLAlchemy must shape itself makes the batch run one by one, with the same rows
+        assert [[tuple(r) for r in rows] for rows in all_together(conn, CASES)] == alone
 
 
 def test_timestamps_and_json_of_the_conversation_store(demo_db: Database) -> None:

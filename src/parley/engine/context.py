@@ -9,6 +9,8 @@ Two strategies, chosen by the backend (`reads_are_local`):
 - the reference backend, whose reads are sub-millisecond queries on the same database: inline, one
   after the other. Handing four 0.3 ms queries to threads cost more than running them (measured in
   benchmarks/README.md, "Dialogue turns"); an overrun is still logged and its result discarded.
+  Such a backend may also fetch them all ahead in one round trip (`prefetch_context`), which the
+  sources then read back; if that fails, each source reads (and degrades) on its own.
 """
 
 from __future__ import annotations
@@ -64,3 +66,14 @@ def load_inline(sources: Mapping[str, Source], timeout_s: float, who: str) -> Lo
             continue
         loaded.values[name] = value
     return loaded
+
+
+def prefetch_together(backend: Any, customer_id: str) -> None:
+    """Lets a backend read the turn's context in one go (see module doc); never fails the turn."""
+    prefetch = getattr(backend, "prefetch_context", None)
+    if prefetch is None:
+        return
+    try:
+        prefetch(customer_id)
+    except Exception:  # the sources will read on their own, each degrading alone
+        log.exception("prefetching the context of %s failed", customer_id)

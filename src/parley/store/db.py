@@ -176,6 +176,7 @@ class Database:
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
         self.read_engine = self._autocommit_reads()
         self._shared: ContextVar[Connection | None] = ContextVar(f"parley_reads_{id(self)}", default=None)
+        self._memo: ContextVar[dict[Any, Any] | None] = ContextVar(f"parley_memo_{id(self)}", default=None)
 
     def _autocommit_reads(self) -> Engine:
         """The engine behind `reading()`: statements outside any transaction, from a pool of its own.
@@ -208,6 +209,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A write transaction: one commit on success, rollback on any error."""
+        self._forget_reads()
         with self._writer() as session:
             try:
                 yield session
@@ -222,6 +224,7 @@ class Database:
 
         For hot paths that need no ORM: it skips the session's unit of work entirely.
         """
+        self._forget_reads()
         with self._writer_bind.begin() as conn:
             yield conn
 
@@ -241,16 +244,33 @@ class Database:
 
     @contextmanager
     def shared_reads(self) -> Iterator[None]:
-        """Within the block, this thread's `reading()` calls share one connection (one checkout)."""
+        """Within the block, this thread's `reading()` calls share one connection (one checkout), and
+        `turn_memo()` is a dict for reads fetched ahead of their use."""
         if self._shared.get() is not None:
             yield
             return
         with self.read_engine.connect() as conn:
             token = self._shared.set(conn)
+            memo_token = self._memo.set({})
             try:
                 yield
             finally:
+                self._memo.reset(memo_token)
                 self._shared.reset(token)
+
+    def turn_memo(self) -> dict[Any, Any] | None:
+        """Rows a repository fetched ahead for the block of `shared_reads()` (None outside one).
+
+        A repository that reads several things in one round trip keeps what it has not handed out yet
+        here. Any write transaction on this database empties it: what was fetched before a write is
+        never served after it.
+        """
+        return self._memo.get()
+
+    def _forget_reads(self) -> None:
+        memo = self._memo.get()
+        if memo:
+            memo.clear()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -58,6 +58,7 @@ from parley.backends.reference.models import (
     TicketRow,
 )
 from parley.store.db import Database
+from parley.store.driver_query import all_together
 from parley.store.models import UnlockAttempt
 from parley.store.types import iso
 
@@ -66,6 +67,7 @@ RowT = TypeVar("RowT", ReturnRow, TicketRow, PaymentRow, BookingRow)
 ORDER_FIELDS = frozenset(
     {"status", "delivery_address", "delivery_date", "payment_method", "delivered_at", "tracking_url"}
 )
+_NOT_FETCHED = object()  # a memo miss (None is a fetched "no such row")
 _ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: ids are read out over the phone
 
 
@@ -292,15 +294,53 @@ class SqlBackend:
 
     # -- OrderBackend
 
-    def recent_orders(self, customer_id: str, limit: int = 10) -> list[Order]:
+    def prefetch_context(self, customer_id: str, orders: int = 10) -> None:
+        """Reads a turn's customer context — recent orders, loyalty, preferences, numbers and their
+        services — in one round trip, for the lookups below to hand out during the turn.
+
+        Kept as rows in the turn's memo (`Database.turn_memo`; each lookup builds fresh records from
+        them), so an order the turn asks for by id after reading the recent ones costs no query either.
+        Any write of the turn empties the memo. Outside a turn (no memo) it does nothing.
+        """
+        memo = self.db.turn_memo()
+        if memo is None:
+            return
+        by_customer = {"customer_id": customer_id}
         with self.db.reading() as c:
-            rows = lookups.RECENT_ORDERS.all(c, {"customer_id": customer_id, "limit": limit})
-            return [order_record(r) for r in rows]
+            recent, loyalty, preferences, numbers, services = all_together(
+                c,
+                [
+                    (lookups.RECENT_ORDERS, {**by_customer, "limit": orders}),
+                    (lookups.LOYALTY, by_customer),
+                    (lookups.PREFERENCES, by_customer),
+                    (lookups.SUBSCRIBERS, by_customer),
+                    (lookups.CUSTOMER_SERVICES, by_customer),
+                ],
+            )
+        memo[("recent_orders", customer_id, orders)] = recent
+        memo.update({("order", row.id): row for row in recent})
+        memo[("loyalty", customer_id)] = loyalty[0] if loyalty else None
+        memo[("preferences", customer_id)] = preferences[0] if preferences else None
+        memo[("subscribers", customer_id)] = (numbers, services)
+
+    def _fetched(self, key: tuple[Any, ...]) -> Any:
+        """What `prefetch_context` read for `key` in this turn, or `_NOT_FETCHED`."""
+        memo = self.db.turn_memo()
+        return _NOT_FETCHED if memo is None else memo.get(key, _NOT_FETCHED)
+
+    def recent_orders(self, customer_id: str, limit: int = 10) -> list[Order]:
+        rows = self._fetched(("recent_orders", customer_id, limit))
+        if rows is _NOT_FETCHED:
+            with self.db.reading() as c:
+                rows = lookups.RECENT_ORDERS.all(c, {"customer_id": customer_id, "limit": limit})
+        return [order_record(r) for r in rows]
 
     def get_order(self, order_id: str) -> Order | None:
-        with self.db.reading() as c:
-            row = lookups.ORDER.first(c, {"order_id": order_id})
-            return order_record(row) if row else None
+        row = self._fetched(("order", order_id))
+        if row is _NOT_FETCHED:
+            with self.db.reading() as c:
+                row = lookups.ORDER.first(c, {"order_id": order_id})
+        return order_record(row) if row else None
 
     def update_order(self, order_id: str, **changes: object) -> Order:
         unknown = set(changes) - ORDER_FIELDS
@@ -352,18 +392,22 @@ class SqlBackend:
     # -- LoyaltyBackend / PreferencesBackend
 
     def get_loyalty(self, customer_id: str) -> Loyalty | None:
-        with self.db.reading() as c:
-            row = lookups.LOYALTY.first(c, {"customer_id": customer_id})
-            return Loyalty(customer_id=row.customer_id, tier=row.tier, points=row.points) if row else None
+        row = self._fetched(("loyalty", customer_id))
+        if row is _NOT_FETCHED:
+            with self.db.reading() as c:
+                row = lookups.LOYALTY.first(c, {"customer_id": customer_id})
+        return Loyalty(customer_id=row.customer_id, tier=row.tier, points=row.points) if row else None
 
     def get_preferences(self, customer_id: str) -> Preferences | None:
-        with self.db.reading() as c:
-            row = lookups.PREFERENCES.first(c, {"customer_id": customer_id})
-            if row is None:
-                return None
-            return Preferences(
-                customer_id=row.customer_id, quiet_hours=list(row.quiet_hours), timezone=row.timezone
-            )
+        row = self._fetched(("preferences", customer_id))
+        if row is _NOT_FETCHED:
+            with self.db.reading() as c:
+                row = lookups.PREFERENCES.first(c, {"customer_id": customer_id})
+        if row is None:
+            return None
+        return Preferences(
+            customer_id=row.customer_id, quiet_hours=list(row.quiet_hours), timezone=row.timezone
+        )
 
     # -- TicketBackend
 
@@ -411,14 +455,18 @@ class SqlBackend:
     # -- TelecomBackend: numbers and services
 
     def subscribers_of(self, customer_id: str) -> list[Subscriber]:
-        with self.db.reading() as c:
-            rows = list(lookups.SUBSCRIBERS.all(c, {"customer_id": customer_id}))
-            if not rows:
-                return []
-            by_number: dict[str, list[Any]] = {r.msisdn: [] for r in rows}
-            for service in lookups.SUBSCRIBER_SERVICES.all(c, {"numbers": list(by_number)}):
-                by_number[service.msisdn].append(service)
-            return [subscriber_record(r, by_number[r.msisdn]) for r in rows]
+        fetched = self._fetched(("subscribers", customer_id))
+        if fetched is _NOT_FETCHED:
+            by_customer = {"customer_id": customer_id}
+            with self.db.reading() as c:
+                fetched = all_together(
+                    c, [(lookups.SUBSCRIBERS, by_customer), (lookups.CUSTOMER_SERVICES, by_customer)]
+                )
+        rows, services = fetched
+        by_number: dict[str, list[Any]] = {r.msisdn: [] for r in rows}
+        for service in services:
+            by_number[service.msisdn].append(service)
+        return [subscriber_record(r, by_number[r.msisdn]) for r in rows]
 
     def get_subscriber(self, msisdn: str) -> Subscriber | None:
         with self.db.read() as s:

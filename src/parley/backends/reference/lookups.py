@@ -55,8 +55,11 @@ SUBSCRIBERS = DriverQuery(
     .where(_subscribers.c.customer_id == bindparam("customer_id"))
     .order_by(_subscribers.c.msisdn)
 )
-SUBSCRIBER_SERVICES = DriverQuery(
+# The services of all of a customer's numbers: no list of numbers to bind, so it can go out together with
+# the numbers themselves (`all_together`).
+CUSTOMER_SERVICES = DriverQuery(
     select(_services)
-    .where(_services.c.msisdn.in_(bindparam("numbers", expanding=True)))
+    .join(_subscribers, _subscribers.c.msisdn == _services.c.msisdn)
+    .where(_subscribers.c.customer_id == bindparam("customer_id"))
     .order_by(_services.c.code)
 )
