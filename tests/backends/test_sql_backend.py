@@ -96,6 +96,7 @@ def test_a_turns_context_is_read_ahead_and_served_until_the_turn_writes(
     statements: list[str] = []
     # a retail customer (orders) and a telecom one (numbers): the demo has nobody with both
     alone = (backend.recent_orders("C-1001"), backend.subscribers_of("C-2001"), backend.get_loyalty("C-1003"))
+    backend_alone_customer = backend.get_customer("C-1001")
     with demo_db.shared_reads():
         with demo_db.reading() as conn:  # the turn's connection: count what reaches it
             driver: Any = conn.connection.driver_connection
@@ -115,6 +116,7 @@ def test_a_turns_context_is_read_ahead_and_served_until_the_turn_writes(
             backend.prefetch_context(customer)
         read_ahead = len(statements)
         statements.clear()
+        assert backend.get_customer("C-1001") == backend_alone_customer
         orders = backend.recent_orders("C-1001", 10)
         assert (orders, backend.subscribers_of("C-2001"), backend.get_loyalty("C-1003")) == alone
         assert backend.get_preferences("C-1001") is not None
@@ -129,7 +131,7 @@ def test_a_turns_context_is_read_ahead_and_served_until_the_turn_writes(
         assert statements  # read again after the write
         if demo_db.dialect == "sqlite":
             driver.set_trace_callback(None)
-    assert read_ahead == 15  # five statements a customer, one round trip on PostgreSQL (test_driver_query)
+    assert read_ahead == 18  # six statements a customer, one round trip on PostgreSQL (test_driver_query)
     statements.clear()
     backend.prefetch_context("C-2001")  # outside a turn: nothing is kept, nothing is read
     assert statements == []

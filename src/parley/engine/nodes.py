@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime as GraphRuntime
 
-from parley.engine.context import load_concurrently, load_inline, prefetch_together
+from parley.engine.context import load_concurrently, load_inline
 from parley.engine.dialogue import DialogueManager, open_question
 from parley.engine.state import ConversationState, push_window
 from parley.engine.turn import Step, Turn
@@ -42,8 +42,7 @@ def load_context(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[
             sources[name] = lambda loader=loader: loader(backend, cid)
     timeout = rt.settings.context_timeout_s
     if getattr(backend, "reads_are_local", False):
-        prefetch_together(backend, cid)
-        result = load_inline(sources, timeout, cid)
+        result = load_inline(sources, timeout, cid)  # most of it read ahead by the engine (`Engine._handle`)
     else:
         result = load_concurrently(sources, rt.pool, timeout, cid)
     loaded, degraded = result.values, result.degraded

@@ -15,6 +15,7 @@ from typing import Any
 
 from parley.clock import now
 from parley.engine.checkpoint import DeferredCheckpoint
+from parley.engine.context import prefetch_together
 from parley.engine.graph import build_graph
 from parley.engine.locks import SessionLocks
 from parley.engine.runtime import Runtime
@@ -85,6 +86,10 @@ class Engine:
 
     def _handle(self, message: InboundMessage) -> dict[str, Any]:
         rt = self.runtime
+        if getattr(rt.backend, "reads_are_local", False):
+            # the customer and their context in one round trip, ahead of the session lock: the lock
+            # guards the conversation, not the customer's records (see engine/context.py)
+            prefetch_together(rt.backend, message.customer_id)
         customer = rt.backend.get_customer(message.customer_id)
         if customer is None:
             raise UnknownCustomer(message.customer_id)

@@ -253,8 +253,10 @@ class SqlBackend:
     # identity map and relationship loading cost 2-5x the query itself for these one-shot lookups.
 
     def get_customer(self, customer_id: str) -> Customer | None:
-        with self.db.reading() as c:
-            rows = lookups.CUSTOMER_WITH_CHANNELS.all(c, {"customer_id": customer_id})
+        rows = self._fetched(("customer", customer_id))
+        if rows is _NOT_FETCHED:
+            with self.db.reading() as c:
+                rows = lookups.CUSTOMER_WITH_CHANNELS.all(c, {"customer_id": customer_id})
         if not rows:
             return None
         channels = {r.channel_kind: r.channel_address for r in rows if r.channel_kind is not None}
@@ -295,8 +297,8 @@ class SqlBackend:
     # -- OrderBackend
 
     def prefetch_context(self, customer_id: str, orders: int = 10) -> None:
-        """Reads a turn's customer context — recent orders, loyalty, preferences, numbers and their
-        services — in one round trip, for the lookups below to hand out during the turn.
+        """Reads a turn's customer and their context — recent orders, loyalty, preferences, numbers and
+        their services — in one round trip, for the lookups below to hand out during the turn.
 
         Kept as rows in the turn's memo (`Database.turn_memo`; each lookup builds fresh records from
         them), so an order the turn asks for by id after reading the recent ones costs no query either.
@@ -307,9 +309,10 @@ class SqlBackend:
             return
         by_customer = {"customer_id": customer_id}
         with self.db.reading() as c:
-            recent, loyalty, preferences, numbers, services = all_together(
+            customer, recent, loyalty, preferences, numbers, services = all_together(
                 c,
                 [
+                    (lookups.CUSTOMER_WITH_CHANNELS, by_customer),
                     (lookups.RECENT_ORDERS, {**by_customer, "limit": orders}),
                     (lookups.LOYALTY, by_customer),
                     (lookups.PREFERENCES, by_customer),
@@ -317,6 +320,7 @@ class SqlBackend:
                     (lookups.CUSTOMER_SERVICES, by_customer),
                 ],
             )
+        memo[("customer", customer_id)] = customer
         memo[("recent_orders", customer_id, orders)] = recent
         memo.update({("order", row.id): row for row in recent})
         memo[("loyalty", customer_id)] = loyalty[0] if loyalty else None
