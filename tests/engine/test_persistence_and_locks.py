@@ -12,9 +12,14 @@ import pytest
 from parley.bootstrap import build_system
 from parley.engine.turn import InboundMessage
 
+BOTH_DATABASES = pytest.mark.parametrize(
+    "factory", ["make_system", pytest.param("make_pg_system", marks=pytest.mark.postgres)]
+)
 
-def test_a_restart_continues_the_conversation(make_system: Any) -> None:
-    system = make_system()
+
+@BOTH_DATABASES
+def test_a_restart_continues_the_conversation(factory: str, request: Any) -> None:
+    system = request.getfixturevalue(factory)()
     first = system.engine.handle(InboundMessage("s-r", "C-1002", "please cancel order 100287"))
     assert first["pending_confirmation"] is None
     pending = system.engine.handle(
@@ -43,6 +48,36 @@ def test_checkpoints_do_not_accumulate(make_system: Any) -> None:
         count = conn.execute("SELECT COUNT(*) FROM checkpoints WHERE thread_id = 's-c'").fetchone()[0]
         writes = conn.execute("SELECT COUNT(*) FROM writes WHERE thread_id = 's-c'").fetchone()[0]
     assert count == 1 and writes == 0
+
+
+@pytest.mark.postgres
+def test_checkpoints_and_their_blobs_do_not_accumulate_on_postgres(make_pg_system: Any) -> None:
+    import psycopg
+
+    from parley.engine.checkpoint_pg import libpq_url
+
+    system = make_pg_system()
+    texts = ["hello", "where is my order 100301?", "thanks", "where is order 100287?", "move it to Saturday"]
+    blobs = []
+    with psycopg.connect(libpq_url(system.settings.database_url)) as conn:
+        for text in texts:
+            system.engine.handle(InboundMessage("s-c", "C-1002", text))
+            blobs.append(
+                conn.execute("SELECT COUNT(*) FROM checkpoint_blobs WHERE thread_id = 's-c'").fetchone()
+            )
+        count = conn.execute("SELECT COUNT(*) FROM checkpoints WHERE thread_id = 's-c'").fetchone()
+        writes = conn.execute("SELECT COUNT(*) FROM checkpoint_writes WHERE thread_id = 's-c'").fetchone()
+        # every blob left is one the latest checkpoint names, one per channel
+        named = conn.execute(
+            "SELECT COUNT(*) FROM checkpoint_blobs b JOIN checkpoints c USING (thread_id, checkpoint_ns) "
+            "WHERE b.thread_id = 's-c' AND c.checkpoint -> 'channel_versions' ->> b.channel = b.version"
+        ).fetchone()
+    assert count == (1,) and writes == (0,)
+    assert len(set(blobs[1:])) == 1 and named == blobs[-1]
+    # and the state read back from them (not from the process's memory) is the one the turns left
+    state = system.engine.graph.get_state({"configurable": {"thread_id": "s-c"}}).values
+    assert state["dialog_context"]["focus_order_id"] == "100287"
+    assert [m["text"] for m in state["messages"] if m["role"] == "customer"][-1] == "move it to Saturday"
 
 
 def test_messages_of_one_session_are_processed_one_after_the_other(make_system: Any) -> None:
@@ -265,9 +300,7 @@ def _alternating_workers_keep_one_conversation(first: Any, second: Any) -> None:
     assert all(a["params"].get("order_id") != "100301" for a in asked["actions"])
 
 
-@pytest.mark.parametrize(
-    "factory", ["make_system", pytest.param("make_pg_system", marks=pytest.mark.postgres)]
-)
+@BOTH_DATABASES
 def test_worker_processes_taking_turns_continue_each_others_state(factory: str, request: Any) -> None:
     first = request.getfixturevalue(factory)()
     second = build_system(first.settings, parser=first.runtime.parser)
