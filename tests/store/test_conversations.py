@@ -182,3 +182,21 @@ def test_escalation_queue(store: ConversationStore) -> None:
     assert store.set_escalation_status(999, "resolved") is None
     with pytest.raises(ValueError):
         store.create_escalation("s-3", "C-1001", "x", "whenever", "x")
+
+
+def test_a_turn_numbered_from_the_counters_read_under_the_lock(store: ConversationStore) -> None:
+    first = store.ensure_conversation("s-k", "C-1001", "web_chat")
+    _turn(store, "s-k", "one", known=first, actions=[ActionEntry("get_order_status", {}, True)])
+    second = store.get_conversation("s-k")
+    assert second is not None and (second.turn_count, second.message_count) == (1, 2)
+    _turn(store, "s-k", "two", known=second, status="resolved")
+    third = store.get_conversation("s-k")
+    assert third is not None and (third.turn_count, third.message_count, third.status) == (2, 4, "resolved")
+    assert [m.text for m in store.transcript("s-k")] == ["one", "re: one", "two", "re: two"]
+    assert [a.action for a in store.completed_actions("s-k")] == ["get_order_status"]
+
+    # counters that went stale (a record written outside the session lock) cannot commit anything
+    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+        _turn(store, "s-k", "three", known=second, status="active")
+    assert store.get_conversation("s-k") == third
+    assert [m.text for m in store.transcript("s-k")][-1] == "re: two"

@@ -103,7 +103,7 @@ class Engine:
             if earlier is not None:
                 return earlier
             if conversation is None:
-                store.ensure_conversation(message.session_id, customer.id, message.channel)
+                conversation = store.ensure_conversation(message.session_id, customer.id, message.channel)
             turn = Turn(message=message, runtime=rt, at=now().isoformat())
             rt.remember_customer(customer)
             deferral = (
@@ -132,6 +132,7 @@ class Engine:
                 response=response,
                 also=checkpoint.statements,
                 checkpoint_id=checkpoint.checkpoint_id,
+                known=conversation,  # read under this turn's session lock
             )
             return response
 

@@ -62,7 +62,7 @@ _CONVERSATION_AND_RESPONSE = DriverQuery(
         .label("earlier_response"),
     ).where(_conversations.c.session_id == bindparam("session_id"))
 )
-_COUNT_TURN = DriverWrite(
+_COUNT_TURN_STATEMENT = (
     update(_conversations)
     .where(_conversations.c.session_id == bindparam("sid"))
     .values(
@@ -73,8 +73,15 @@ _COUNT_TURN = DriverWrite(
         language=func.coalesce(bindparam("new_language", type_=String), _conversations.c.language),
         checkpoint_id=bindparam("checkpoint_id", type_=String),
     )
-    .returning(_conversations.c.message_count, _conversations.c.turn_count, _conversations.c.customer_id)
 )
+_COUNT_TURN = DriverWrite(
+    _COUNT_TURN_STATEMENT.returning(
+        _conversations.c.message_count, _conversations.c.turn_count, _conversations.c.customer_id
+    )
+)
+# The same update when the caller already knows the counters (it read the row under the session lock):
+# nothing to wait for, so the whole record goes out in one round trip.
+_COUNT_TURN_KNOWN = DriverWrite(_COUNT_TURN_STATEMENT)
 _INSERT_TRANSCRIPT = DriverWrite(insert(cast(Table, TranscriptMessage.__table__)).inline())
 _PRIORITY_RANK = {name: rank for rank, name in enumerate(ESCALATION_PRIORITIES)}
 
@@ -94,6 +101,7 @@ class ConversationInfo:
     updated_at: str = ""
     turn_count: int = 0
     checkpoint_id: str | None = None  # the dialogue state's latest checkpoint (see models.Conversation)
+    message_count: int = 0
 
 
 @dataclass(slots=True)
@@ -137,6 +145,7 @@ def _info(row: Any) -> ConversationInfo:
         updated_at=iso(row.updated_at) or "",
         turn_count=row.turn_count,
         checkpoint_id=row.checkpoint_id,
+        message_count=row.message_count,
     )
 
 
@@ -249,8 +258,15 @@ class ConversationStore:
         response: dict[str, Any] | None,
         also: Sequence[tuple[str, Any]] = (),
         checkpoint_id: str | None = None,
+        known: ConversationInfo | None = None,
     ) -> None:
         """Everything a turn produced, in one commit (the conversation must exist).
+
+        `known`: the conversation as read under the session lock at the start of the turn. Its
+        counters number the transcript rows without waiting for the row's `UPDATE ... RETURNING`, so on
+        PostgreSQL the whole record and its COMMIT are one round trip. Counters that were stale (a
+        record written outside the session lock) cannot commit: the transcript's unique (session, seq)
+        rows collide and the transaction fails whole.
 
         `also` are driver-level statements (SQL in the driver's parameter style, params a tuple or a
         list of tuples for executemany) written in the same transaction: the engine passes the turn's
@@ -263,23 +279,28 @@ class ConversationStore:
         if status is not None:
             _check(status, CONVERSATION_STATUSES, "conversation status")
         now = clock.now()
+        counting = {
+            "sid": session_id,
+            "now": now,
+            "added": len(messages),
+            "new_status": status,
+            "new_language": language,
+            "checkpoint_id": checkpoint_id,
+        }
         with self.db.write_connection() as s, _pipelined(s):  # Core only: one commit, no ORM unit of work
-            # On PostgreSQL the transaction's BEGIN travels with this UPDATE, and the fetch of its
-            # RETURNING row is the first of the turn's two round trips before COMMIT.
-            counters = _COUNT_TURN.execute(
-                s,
-                {
-                    "sid": session_id,
-                    "now": now,
-                    "added": len(messages),
-                    "new_status": status,
-                    "new_language": language,
-                    "checkpoint_id": checkpoint_id,
-                },
-            )
-            if counters is None:
-                raise LookupError(f"conversation {session_id} does not exist; call ensure_conversation first")
-            message_count, turn, customer_id = counters
+            # On PostgreSQL the transaction's BEGIN travels with this UPDATE. Without `known`, the fetch
+            # of its RETURNING row is a round trip of its own before the rest.
+            if known is not None:
+                _COUNT_TURN_KNOWN.execute(s, counting)
+                message_count = known.message_count + len(messages)
+                turn, customer_id = known.turn_count + 1, known.customer_id
+            else:
+                counters = _COUNT_TURN.execute(s, counting)
+                if counters is None:
+                    raise LookupError(
+                        f"conversation {session_id} does not exist; call ensure_conversation first"
+                    )
+                message_count, turn, customer_id = counters
             first_seq = message_count - len(messages) + 1
             # on PostgreSQL: the rest of the turn's writes in the second round trip
             if messages:
