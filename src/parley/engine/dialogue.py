@@ -190,8 +190,8 @@ class _Decision:
             self.escalate("customer_request", priority)
             return
 
-        offered_operator = self.d.pop("offered_operator", False)  # good for the very next message only
-        if offered_operator and self.accepts_operator_offer():
+        offered_operator = self.d.pop("offered_operator", None)  # good for the very next message only
+        if offered_operator and self.accepts_operator_offer(offered_operator):
             return
         ended_flow = self.d.pop("ended_flow", None)  # likewise
         if ended_flow and self.reopens_flow(ended_flow):
@@ -219,13 +219,19 @@ class _Decision:
         if self.pending and index is not None and index < len(plan) - 1:
             plan.append(plan.pop(index))
 
-    def accepts_operator_offer(self) -> bool:
-        """A bare yes right after a refusal that offered an operator ("...or I can connect you with an
-        operator." - "давайте") is the customer taking the offer: transfer. A bare no is noted. Anything
-        that says more is read as usual."""
+    def accepts_operator_offer(self, offer: str | bool) -> bool:
+        """A bare yes right after a refusal that offered an operator ("An operator can help — just ask." -
+        "давайте") is the customer taking the offer: transfer. When the operator was one of several ways
+        out ("I can reschedule it, or connect you with an operator"), a bare yes says none of them: ask
+        which, and a second yes takes the operator. A bare no is noted. Anything that says more is read
+        as usual."""
         if self.pending or self.d.get("task") or self.d.get("flow") or not is_bare_answer(self.nlu.text):
             return False
         answer = self.nlu.entities.get("answer")
+        if answer == "yes" and offer == "among_others":
+            self.say("transfer_to_operator.which")
+            self.d["offered_operator"] = "only"
+            return True
         if answer == "yes":
             self.escalate(
                 "customer_request", escalation_policy.request_priority(self.tier, self.nlu.sentiment.anger)
@@ -673,10 +679,13 @@ class _Decision:
         task.pop("missing", None)
         self.d["task"] = None
         self.d["expecting"] = None
-        # A refusal worded with an operator offer ("An operator can help — just ask"): a bare yes takes it.
-        # "Voicemail isn't on, nothing to turn off" offers nothing, and a yes to it is no request for a human.
-        if self.rt.nlg.offers_operator(f"{spec.name}.error.{verdict.error}", self.turn.language or "en"):
-            self.d["offered_operator"] = True
+        # A refusal worded with an operator offer ("An operator can help — just ask"): a bare yes takes it;
+        # one that offers the operator among other ways out makes a bare yes ask which (see
+        # `accepts_operator_offer`). "Voicemail isn't on, nothing to turn off" offers nothing, and a yes to
+        # it is no request for a human.
+        operator = self.rt.nlg.offers_operator(f"{spec.name}.error.{verdict.error}", self.turn.language or "en")
+        if operator:
+            self.d["offered_operator"] = operator
         self.remember_params(params)  # "it is already on" still tells which number and service "it" is
         self.remember_last_task(task)
         if verdict.offer and not self.pending and not self.d.get("flow"):

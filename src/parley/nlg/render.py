@@ -54,6 +54,8 @@ class _Lenient(Undefined):
 
 
 _OFFERS_OPERATOR = re.compile(r"operator|оператор", re.IGNORECASE)
+# "I can reschedule it, or connect you with an operator": the operator is one choice among others
+_OPERATOR_AMONG_OTHERS = re.compile(r"\b(?:or|или)\b[^.;?!]*?(?:operator|оператор)", re.IGNORECASE)
 
 
 class Renderer:
@@ -115,11 +117,16 @@ class Renderer:
         table = self.templates.get(language) or self.templates["en"]
         return table.get(self._resolve(key, language))
 
-    def offers_operator(self, key: str, language: str) -> bool:
-        """Whether the wording of `key` offers a human ("An operator can help — just ask"): then a bare yes
-        right after it takes the offer. The templates decide, so a new refusal offers what it says."""
+    def offers_operator(self, key: str, language: str) -> str | None:
+        """How the wording of `key` offers a human: "only" ("An operator can help — just ask": a bare yes
+        right after it takes the offer), "among_others" ("I can reschedule it, or connect you with an
+        operator": a bare yes does not say which), or None. The templates decide, so a new refusal offers
+        what it says."""
         table = self.sources.get(language) or self.sources["en"]
-        return bool(_OFFERS_OPERATOR.search(table.get(self._resolve(key, language), "")))
+        text = table.get(self._resolve(key, language), "")
+        if not _OFFERS_OPERATOR.search(text):
+            return None
+        return "among_others" if _OPERATOR_AMONG_OTHERS.search(text) else "only"
 
     def render(self, key: str, voice: Voice, variables: dict[str, Any] | None = None) -> str:
         variants = self._find(key, voice.language)
