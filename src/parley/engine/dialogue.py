@@ -683,7 +683,9 @@ class _Decision:
         # one that offers the operator among other ways out makes a bare yes ask which (see
         # `accepts_operator_offer`). "Voicemail isn't on, nothing to turn off" offers nothing, and a yes to
         # it is no request for a human.
-        operator = self.rt.nlg.offers_operator(f"{spec.name}.error.{verdict.error}", self.turn.language or "en")
+        operator = self.rt.nlg.offers_operator(
+            f"{spec.name}.error.{verdict.error}", self.turn.language or "en"
+        )
         if operator:
             self.d["offered_operator"] = operator
         self.remember_params(params)  # "it is already on" still tells which number and service "it" is
