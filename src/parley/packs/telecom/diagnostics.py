@@ -53,6 +53,10 @@ FIXED = re.compile(
     r"|заработал|работает|помогло|появил|всё ок|все ок",
     re.I,
 )
+# "so when will it be fixed?" to "is it working now?": no, it is not — and the customer wants to know more
+ASKS_WHEN = re.compile(
+    r"\bwhen\b|how long|how much longer|\bкогда\b|сколько\s+(?:ещё\s+|еще\s+)?ждать|долго\s+(?:ещё|еще)", re.I
+)
 # "nothing else, thanks" to "anything else?" is no report that the problem is back
 NOTHING_ELSE = re.compile(
     r"nothing\s+(?:else|more)|that'?s\s+(?:all|it)|no\s+thanks|больше\s+ничего|ничего\s+больше"
@@ -67,10 +71,14 @@ MAX_UNCLEAR = 2
 
 
 def read_fix(nlu: NluResult) -> str | None:
-    """ "fixed", "not_fixed" or None (unclear) for an answer to "did that help?"."""
+    """ "fixed", "not_fixed", "asks_when" (not fixed, and when will it be?) or None (unclear) for an answer to
+    "did that help?". A question about when it will work is read before the fix words: "when will it be
+    fixed?" says that it is not."""
     text = nlu.text
     if NOT_FIXED.search(text):
         return "not_fixed"
+    if ASKS_WHEN.search(text):
+        return "asks_when"
     if FIXED.search(text):
         return "fixed"
     answer = nlu.entities.get("answer")
@@ -303,9 +311,15 @@ class DiagnosticsFlow:
                 run=[_record(state, "resolved")],
                 linger={**state, "step": "resolved", "device": index},
             )
-        if verdict == "not_fixed":
+        if verdict in ("not_fixed", "asks_when"):
             state["findings"].append(f"tried:{name}")
-            return self.device_step(state, index + 1)
+            step = self.device_step(state, index + 1)
+            more_steps = index + 1 < len(DEVICE_STEPS[state["problem"]])
+            if (
+                verdict == "asks_when" and more_steps
+            ):  # account and network are fine: the answer is in the phone
+                step.replies.insert(0, Reply("diagnostics.when"))
+            return step
         unclear = int(state.get("unclear", 0)) + 1
         if unclear > MAX_UNCLEAR:
             state["findings"].append(f"unclear:{name}")
