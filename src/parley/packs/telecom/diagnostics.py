@@ -324,11 +324,12 @@ class DiagnosticsFlow:
         if unclear > MAX_UNCLEAR:
             state["findings"].append(f"unclear:{name}")
             return self.device_step(state, index + 1)
-        return FlowStep(
-            replies=[Reply("diagnostics.unclear"), Reply(f"diagnostics.device.{name}")],
-            state={**state, "unclear": unclear},
-            expecting="answer",
-        )
+        # "yes, I restarted it": the step was done, so only its question is asked again; a second unclear
+        # answer gets the step's instructions again too, in case they were missed
+        replies = [Reply("diagnostics.unclear")]
+        if unclear > 1:
+            replies.append(Reply(f"diagnostics.device.{name}"))
+        return FlowStep(replies=replies, state={**state, "unclear": unclear}, expecting="answer")
 
     def on_remedy(self, env: ActionEnv, nlu: NluResult, state: dict[str, Any]) -> FlowStep:
         text = nlu.text
