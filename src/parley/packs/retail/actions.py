@@ -9,6 +9,7 @@ between the question and the "yes".
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -167,10 +168,20 @@ def _days_since_delivery(order: Order) -> int | None:
     return (now().date() - delivered).days
 
 
+def _offering_cancellation(refusal: Outcome, order_id: Any) -> Outcome:
+    """A refusal to return an order that has not shipped says it can be cancelled instead; the offer makes
+    that the open question, so a yes cancels it (read back first, as every cancellation)."""
+    facts = refusal.data
+    if facts.get("status") not in CHANGEABLE:
+        return refusal
+    keep = {k: facts[k] for k in ("items", "total", "currency") if k in facts}
+    return replace(refusal, offer={"action": "cancel_order", "params": {"order_id": str(order_id), **keep}})
+
+
 def check_return(env: ActionEnv, params: dict[str, Any]) -> Outcome:
     order = _own_order_in(env, params, ("delivered",))
     if isinstance(order, Outcome):
-        return order
+        return _offering_cancellation(order, params.get("order_id"))
     days = _days_since_delivery(order)
     if days is None or days > RETURN_WINDOW_DAYS:
         return Outcome(
@@ -218,7 +229,7 @@ def refund_status(env: ActionEnv, params: dict[str, Any]) -> Outcome:
         return Outcome(True, {**facts, "return_id": latest.id, "return_status": latest.status})
     if order.status in ("cancelled", "returned"):
         return Outcome(True, facts)
-    return Outcome(False, facts, error="no_refund")
+    return Outcome(False, facts, error="no_refund")  # a cancellation is mentioned, not asked
 
 
 # ---------------------------------------------------------------------------------------- payment method
