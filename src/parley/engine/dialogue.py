@@ -312,6 +312,10 @@ class _Decision:
         if action == "transfer_to_operator":
             self.escalate(pending["params"].get("reason", "customer_request"), pending["params"]["priority"])
             return True
+        if pending.get("kind") == "start":  # an offer to start: ask what it still needs, then read it back
+            task = {"id": pending["id"], "intent": pending.get("intent"), "action": action}
+            self.continue_task({**task, "params": dict(pending["params"])}, entities=self.nlu.entities)
+            return True
         self.run_action(action, pending["params"], pending["id"])
         self.finish_task(pending)
         self.resume_suspended()
@@ -348,7 +352,8 @@ class _Decision:
             self.d["expecting"] = "code_word"
         else:
             yes, no = self.rt.nlg.quick_yes_no(self.turn)
-            self.say(f"{pending['action']}.confirm", [yes, no], **pending["params"])
+            wording = "offer" if pending.get("kind") == "start" else "confirm"
+            self.say(f"{pending['action']}.{wording}", [yes, no], **pending["params"])
             self.d["expecting"] = "answer"
         self.asked = self.turn.plan[-1]
 
@@ -691,7 +696,9 @@ class _Decision:
         self.remember_params(params)  # "it is already on" still tells which number and service "it" is
         self.remember_last_task(task)
         if verdict.offer and not self.pending and not self.d.get("flow"):
-            # the refusal knows what would help instead ("not locked, but in the red": a top-up link)
+            # the refusal knows what would help instead ("not locked, but in the red": a top-up link); an
+            # offer to `start` an action that still needs the customer's answers ("I can start a return
+            # for you": which items, why) opens its task on a yes instead of running it
             offer = verdict.offer
             self.ask_confirmation(
                 {
@@ -699,19 +706,20 @@ class _Decision:
                     "intent": None,
                     "action": offer["action"],
                     "params": dict(offer["params"]),
-                }
+                },
+                kind="start" if offer.get("start") else "yes_no",
             )
             return
         self.resume_suspended()
 
-    def ask_confirmation(self, task: dict[str, Any]) -> None:
+    def ask_confirmation(self, task: dict[str, Any], kind: str = "yes_no") -> None:
         for earlier in self.pending:  # a newer request outranks an unanswered question; keep it for later
             if earlier["id"] != task["id"] and earlier.get("kind") == "yes_no":
                 kept = {k: earlier[k] for k in ("id", "intent", "action", "params")}
                 # it was a question: when it comes back it is asked again, even for an action that needs no
                 # confirmation of its own (an offer like "shall I send you a payment link?")
                 self.suspend({"task": {**kept, "ask_again": True}})
-        self.pending = [open_question(task, "yes_no")]
+        self.pending = [open_question(task, kind)]
         self.ask_pending()
 
     def finish_task(self, task: dict[str, Any]) -> None:

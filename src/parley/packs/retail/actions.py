@@ -135,6 +135,9 @@ def reschedule_delivery(env: ActionEnv, params: dict[str, Any]) -> Outcome:
 def check_cancel(env: ActionEnv, params: dict[str, Any]) -> Outcome:
     order = _own_order_in(env, params, CHANGEABLE)
     if isinstance(order, Outcome):
+        if order.data.get("status") == "delivered":  # "...but I can start a return for you": a yes starts it
+            start = {"action": "initiate_return", "params": {"order_id": str(params.get("order_id"))}}
+            return replace(order, offer={**start, "start": True})
         return order
     return Outcome(
         True,
