@@ -20,7 +20,7 @@ BOTH_DATABASES = pytest.mark.parametrize(
 @BOTH_DATABASES
 def test_a_restart_continues_the_conversation(factory: str, request: Any) -> None:
     system = request.getfixturevalue(factory)()
-    first = system.engine.handle(InboundMessage("s-r", "C-1002", "please cancel order 100287"))
+    first = system.engine.handle(InboundMessage("s-r", "C-1002", "where is my order 100287?"))
     assert first["pending_confirmation"] is None
     pending = system.engine.handle(
         InboundMessage("s-r", "C-1002", "move delivery of 100301 to this Saturday")
