@@ -67,6 +67,23 @@ def test_currency_names_follow_in() -> None:
     assert currency_in("GBP", "ru") == "фунтах" and currency_in("XYZ", "en") == "XYZ"
 
 
+def test_today_and_tomorrow_are_said_by_name_relative_to_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    from parley.nlg.formatting import human_day
+
+    monkeypatch.setenv("PARLEY_NOW", "2026-11-26T10:00:00+03:00")  # a Thursday
+    assert human_day("2026-11-27", "en", "on") == "tomorrow (Friday, 27 November)"
+    assert human_day("2026-11-26", "en", "for") == "for today (Thursday, 26 November)"
+    assert human_day("2026-11-27", "en", "to") == "to tomorrow (Friday, 27 November)"
+    assert human_day("2026-11-30", "en", "on") == "on Monday, 30 November"
+    assert human_day("2026-11-27", "ru", "в") == "завтра, в пятницу, 27 ноября"
+    assert human_day("2026-12-01", "ru", "в") == "во вторник, 1 декабря"
+    assert human_day("2026-11-27", "ru", "на") == "на завтра, 27 ноября"
+    assert human_day("2026-12-02", "ru", "на") == "на среду, 2 декабря"
+    monkeypatch.setenv("PARLEY_NOW", "2026-11-27T10:00:00+03:00")  # a day later, the same date is "today"
+    assert human_day("2026-11-27", "ru", "в") == "сегодня, в пятницу, 27 ноября"
+    assert human_day("", "en") == "" and human_day("soon", "en") == "soon"
+
+
 def test_russian_weekdays_take_the_case_their_preposition_governs() -> None:
     from parley.nlg.formatting import human_date
 
@@ -79,6 +96,6 @@ def test_russian_weekdays_take_the_case_their_preposition_governs() -> None:
     text = RENDERER.render(
         "get_order_status.success",
         voice,
-        {"order_id": "1", "status": "handed_to_courier", "items": "Утюг", "delivery_date": "2026-11-27"},
+        {"order_id": "1", "status": "handed_to_courier", "items": "Утюг", "delivery_date": "2026-11-30"},
     )
-    assert "доставка ожидается в пятницу, 27 ноября" in text
+    assert "доставка ожидается в понедельник, 30 ноября" in text

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from parley import clock
+
 MONTHS = {
     "en": [
         "January",
@@ -71,6 +73,36 @@ def human_date(
     if weekday:
         text = f"{WEEKDAYS[lang][day.weekday()]}, {text}"
     return text
+
+
+RELATIVE_DAYS = {"en": {0: "today", 1: "tomorrow"}, "ru": {0: "сегодня", 1: "завтра"}}
+
+
+def human_day(value: str | date | datetime | None, language: str, preposition: str = "") -> str:
+    """A day as a person says it in a sentence, today and tomorrow by name (relative to the clock, so
+    `PARLEY_NOW` holds): "should arrive tomorrow (Friday, 27 November)" / "... on Monday, 30 November";
+    "доставка ожидается завтра, в пятницу, 27 ноября" / "... в понедельник, 30 ноября"; with "на":
+    "запланирована на завтра, 28 ноября" / "на понедельник, 30 ноября". `preposition` is the one the
+    sentence needs for a weekday ("on", "for", "to"; "в", "на"); "on" is dropped before today and tomorrow."""
+    if not value:
+        return ""
+    try:
+        day = value if isinstance(value, date) else datetime.fromisoformat(str(value)).date()
+    except ValueError:
+        return str(value)
+    if isinstance(day, datetime):
+        day = day.date()
+    lang = language if language in RELATIVE_DAYS else "en"
+    word = RELATIVE_DAYS[lang].get((day - clock.now().date()).days)
+    if lang == "ru":
+        if preposition == "на" and word:
+            return f"на {word}, {human_date(day, lang)}"
+        dated = human_date(day, lang, True, preposition or "в")
+        return f"{word}, {dated}" if word else dated
+    dated = human_date(day, lang, True)
+    if word:  # "arrive tomorrow", but "planned for tomorrow", "move it to tomorrow"
+        return f"{'' if preposition in ('', 'on') else preposition + ' '}{word} ({dated})"
+    return f"{preposition} {dated}".strip()
 
 
 def human_time(value: str | None) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, StrictUndefined, Template, Undefined
 
-from parley.nlg.formatting import currency_in, human_date, human_time, megabytes, money
+from parley.nlg.formatting import currency_in, human_date, human_day, human_time, megabytes, money
 
 log = logging.getLogger(__name__)
 COMMON_DIR = Path(__file__).parent / "templates"
@@ -69,6 +69,7 @@ class Renderer:
         )
         self.env.filters["money"] = lambda v, cur=None, lang="en": money(v, cur, lang)
         self.env.filters["date"] = human_date  # {{ d | date(lang, true, 'в') }}: see formatting.human_date
+        self.env.filters["day"] = human_day  # {{ d | day(lang, 'on') }}: "tomorrow (Friday, 27 November)"
         self.env.filters["time"] = human_time
         self.env.filters["mb"] = lambda v, lang="en": megabytes(v, lang)
         self.env.filters["currency_in"] = lambda v, lang="en": currency_in(v, lang)
