@@ -50,20 +50,29 @@ CURRENCY_IN = {
 }
 
 
+def _as_day(value: str | date | datetime | None) -> date | None:
+    """The calendar day of an ISO date or timestamp (or of a date), None when there is none."""
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return datetime.fromisoformat(str(value)).date()
+    except ValueError:
+        return None
+
+
 def human_date(
     value: str | date | datetime | None, language: str, weekday: bool = False, preposition: str = ""
 ) -> str:
     """ "27 November"; with `weekday`, "Friday, 27 November". A Russian `preposition` ("в", "на") puts the
     weekday in the case it governs: "доставка ожидается в пятницу, 27 ноября", "во вторник"; English
     templates say "on" themselves, so there it is ignored."""
-    if not value:
-        return ""
-    try:
-        day = value if isinstance(value, date) else datetime.fromisoformat(str(value)).date()
-    except ValueError:
-        return str(value)
-    if isinstance(day, datetime):
-        day = day.date()
+    day = _as_day(value)
+    if day is None:
+        return str(value or "")
     lang = language if language in MONTHS else "en"
     text = f"{day.day} {MONTHS[lang][day.month - 1]}"
     if weekday and lang == "ru" and preposition:
@@ -84,14 +93,9 @@ def human_day(value: str | date | datetime | None, language: str, preposition: s
     "доставка ожидается завтра, в пятницу, 27 ноября" / "... в понедельник, 30 ноября"; with "на":
     "запланирована на завтра, 28 ноября" / "на понедельник, 30 ноября". `preposition` is the one the
     sentence needs for a weekday ("on", "for", "to"; "в", "на"); "on" is dropped before today and tomorrow."""
-    if not value:
-        return ""
-    try:
-        day = value if isinstance(value, date) else datetime.fromisoformat(str(value)).date()
-    except ValueError:
-        return str(value)
-    if isinstance(day, datetime):
-        day = day.date()
+    day = _as_day(value)
+    if day is None:
+        return str(value or "")
     lang = language if language in RELATIVE_DAYS else "en"
     word = RELATIVE_DAYS[lang].get((day - clock.now().date()).days)
     if lang == "ru":
