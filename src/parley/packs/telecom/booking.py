@@ -18,7 +18,8 @@ from parley.packs.telecom.resolvers import pick_slot
 
 MAX_OFFERED = 6
 MAX_UNCLEAR = 2
-CANCEL_WORDS = re.compile(r"\bcancel|call off|don'?t need|отмен|не нужен|не нужно", re.I)
+# "не нужен" as words: "мне нужен мастер" holds the letters of "не нужен" and asks for the opposite
+CANCEL_WORDS = re.compile(r"\bcancel|call off|don'?t need|отмен|\bне\s+нужен|\bне\s+нужно", re.I)
 
 
 def active_booking(env: ActionEnv) -> dict[str, Any] | None:
