@@ -193,4 +193,7 @@ def test_gate_opens_on_doubt_out_of_scope_or_two_numbers() -> None:
     assert may_hold_several_requests("where is 5512 and 5520", sure)
     assert may_hold_several_requests("where is it and cancel", _ranked("order_status", 0.9))
     assert may_hold_several_requests("hm and so on", _ranked(OUT_OF_SCOPE, 0.99))
+    # a second request asked for with "and tell me" / "и скажите", even with one number in the message
+    assert may_hold_several_requests("отмените заказ 100410 и скажите где мои наушники", sure)
+    assert may_hold_several_requests("cancel 100410 and tell me where my headphones are", sure)
     assert may_hold_several_requests("a and b", _ranked("order_status", 0.99, clarify=True))

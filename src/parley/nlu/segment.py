@@ -28,9 +28,12 @@ SURE_WHOLE = 0.97
 _NUMBER = re.compile(r"\d{3,}")
 # Words that announce another request ("... and also where is my lamp"), and a question followed by more
 # text: worth classifying the pieces even when the whole message reads as one request with certainty.
+# So is a second question or request joined by "and" ("cancel 100410 and tell me where my headphones are",
+# "отмените заказ и скажите, где наушники"): the whole can read as one intent with near certainty.
 _ANOTHER_REQUEST = re.compile(
     r"\b(?:and also|also|plus|one more thing|another thing|а также|а ещ[её]|и ещ[её]|кроме того|"
-    r"ещ[её] вопрос)\b|\?\s+\w",
+    r"ещ[её] вопрос)\b|\?\s+\w"
+    r"|\b(?:and|и)\s+(?:tell me|let me know|check|скажите|подскажите|проверьте|сообщите|посмотрите)\b",
     re.IGNORECASE,
 )
 # Greetings and thanks around a request are not requests of their own.
