@@ -190,6 +190,9 @@ class _Decision:
             self.escalate("customer_request", priority)
             return
 
+        # what the last message was answered with (a reply route): a route may read a pronoun by it, as in
+        # "а можно ими оплатить?" right after the loyalty points were told (`packs/retail/pack.py`)
+        self.d["previous_answer"] = self.d.pop("answered", None)
         offered_operator = self.d.pop("offered_operator", None)  # good for the very next message only
         if offered_operator and self.accepts_operator_offer(offered_operator):
             return
@@ -844,6 +847,7 @@ class _Decision:
             self.start_flow(route.flow, intent, {})
         elif route.reply:
             self.say(route.reply, history=(self.context.history if self.context else []), **route.reply_vars)
+            self.d["answered"] = intent
 
     def on_correction(self) -> bool:
         """ "No, I meant the other one": redo the last task with a different reference."""

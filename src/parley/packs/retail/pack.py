@@ -27,9 +27,16 @@ EXCHANGE = IntentRoute(reply="order_change.exchange", reply_vars={"days": RETURN
 PAYMENT_WORDS = re.compile(r"pay|card|cash|оплат|карт|наличн", re.I)
 
 
+# "pay with them / ими" right after the points were told: the points, not a payment method to change
+WITH_THEM = re.compile(r"\b(?:them|those|ими|этими|ими\s+же|бонусами|баллами|points)\b", re.I)
+
+
 def route_order_change(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
     """ "Change my order" means one of three actions; the message's entities (or words) pick it."""
     e = nlu.entities
+    if dialog.get("previous_answer") == "loyalty_status" and not e.get("payment_method"):
+        if PAYMENT_WORDS.search(nlu.text) and WITH_THEM.search(nlu.text):
+            return IntentRoute(reply="loyalty.redeem")
     if e.get("address"):
         return IntentRoute(action="change_delivery_address")
     if e.get("date"):
