@@ -221,6 +221,9 @@ def respond(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, 
         name=turn.context.customer.name.split()[0] if turn.context.customer.name else "",
         angry=bool(dialog.get("angry")),
     )
+    # the question the turn leaves open, for wording that would otherwise ask for it again ("say 'turn it on'"
+    # right above "shall I turn it on?")
+    open_question = (state.get("pending_confirmations") or [None])[0]
     for step in turn.plan:
         if step.reply is not None:
             text = rt.nlg.render(step.reply.key, voice, step.reply.vars)
@@ -231,7 +234,7 @@ def respond(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, 
                 key = f"{step.action}.error.{outcome.error}"
             else:
                 key = f"{step.action}.success" + (f"_{outcome.wording}" if outcome.wording else "")
-            text = rt.nlg.render(key, voice, {**step.params, **outcome.data})
+            text = rt.nlg.render(key, voice, {**step.params, **outcome.data, "open_question": open_question})
             quick = []
         if text:
             turn.texts.append({"text": text, "quick_replies": list(quick)})
