@@ -223,7 +223,8 @@ def respond(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, 
     )
     # the question the turn leaves open, for wording that would otherwise ask for it again ("say 'turn it on'"
     # right above "shall I turn it on?")
-    open_question = (state.get("pending_confirmations") or [None])[0]
+    open_questions = state.get("pending_confirmations") or []
+    open_question = open_questions[0] if open_questions else None
     for step in turn.plan:
         if step.reply is not None:
             text = rt.nlg.render(step.reply.key, voice, step.reply.vars)
