@@ -125,6 +125,9 @@ class _Decision:
         self.asked: Step | None = None  # the step that (re)asked the open question in this turn
         self.previous_refusal: dict[str, Any] | None = None  # what the last turn refused, for a "why?"
         self.tier = turn.context.tier if turn.context else "standard"
+        # the words of a request said in an earlier message and started only now (see `resume_suspended`):
+        # its free-text slots ("what is the complaint?") are read from them, not from this message
+        self.said_earlier: str | None = None
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -561,7 +564,7 @@ class _Decision:
         return SlotQuery(
             slot=slot,
             entities=entities,
-            text=self.nlu.text,
+            text=self.said_earlier or self.nlu.text,
             context=self.context,
             dialog=self.d,
             expecting=expecting,
@@ -751,7 +754,11 @@ class _Decision:
             self.continue_task(task, entities={})
         elif "start" in item:
             self.current_intent = item["start"]["intent"]
-            self.serve_intent(item["start"]["intent"], item["start"]["entities"])
+            self.said_earlier = item["start"].get("text")
+            try:
+                self.serve_intent(item["start"]["intent"], item["start"]["entities"])
+            finally:
+                self.said_earlier = None
         elif "flow" in item:
             self.d["flow"] = item["flow"]
             flow = self.rt.flows[item["flow"]["name"]]
@@ -803,12 +810,15 @@ class _Decision:
             if (
                 index
                 and route is not None
-                and route.flow
+                and (route.flow or route.describes_problem)
                 and (self.pending or self.d.get("task") or self.d.get("flow"))
             ):
                 # one question at a time: a second request that runs a flow (which asks at once) waits for
-                # the first one's question to be settled, and starts then
-                self.suspend({"start": {"intent": span.intent, "entities": entities}})
+                # the first one's question to be settled, and starts then; so does a complaint after a
+                # question still open ("ГДЕ МОЙ ЗАКАЗ?! уже две недели жду" - "which order?"): filed now,
+                # it would miss the very order the customer is about to name
+                waiting = {"intent": span.intent, "entities": entities, "text": span.text[:2000]}
+                self.suspend({"start": waiting})
                 continue
             self.current_intent = span.intent
             self.serve_intent(span.intent, entities)
