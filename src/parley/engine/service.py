@@ -1,10 +1,12 @@
 """The engine's front door: one customer message in, one contract-shaped response out.
 
-Per turn: validate the customer; take the session's lock; answer a repeated `message_id` from the
-store; run the graph (`durability="exit"`: one checkpoint, at the end); append the transcript, the
-action log, the response and — when the checkpointer shares the store's database, the default — the
-checkpoint itself in one store commit. One durable commit per ordinary turn; an action that changes
-the company's systems adds that system's own write.
+Per turn: read the customer and their context ahead (one round trip on PostgreSQL) and validate the
+customer; take the session's lock; answer a repeated `message_id` from the store; run the graph
+(`durability="exit"`: one checkpoint, at the end; the checkpoint this process wrote last is served from
+memory when the conversation row names it); append the transcript, the action log, the response and —
+when the checkpointer shares the store's database, the default — the checkpoint itself in one store
+commit, numbered from the conversation row read under the lock. One durable commit per ordinary turn;
+an action that changes the company's systems adds that system's own write.
 """
 
 from __future__ import annotations
