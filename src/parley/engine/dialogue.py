@@ -73,6 +73,10 @@ ASKS = re.compile(
 )
 
 
+# Entities that answer the moment they are said, never a later question: a yes/no, a code word (never kept)
+NOT_CARRIED = frozenset({"answer", "code_word", "forgot_code_word"})
+
+
 def open_question(task: dict[str, Any], kind: str) -> dict[str, Any]:
     """The pending-confirmation record of a task: what to run once the customer answers."""
     return {
@@ -607,6 +611,9 @@ class _Decision:
         if "said" in task and "order_id" in task["params"]:
             self.reroute(task)
         spec = self.rt.actions[task["action"]]
+        # what earlier messages of this task said counts until it is used: "top up 300" -> "which number?" ->
+        # "the first one" still tops up 300; this message's own entities win over them
+        entities = {**task.get("said_entities", {}), **entities}
         for slot in (*spec.slots, *spec.optional_slots):
             if slot in task["params"]:
                 continue
@@ -634,6 +641,7 @@ class _Decision:
                 Step(reply=Reply(ask.key, {**task["params"], **ask.vars}, ask.quick_replies))
             )
             task["missing"] = slot
+            task["said_entities"] = {k: v for k, v in entities.items() if k not in NOT_CARRIED}
             self.d["task"] = task
             self.d["expecting"] = slot
             return
