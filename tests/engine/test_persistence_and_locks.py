@@ -118,6 +118,76 @@ def test_messages_of_one_session_are_processed_one_after_the_other(make_system: 
     assert roles == ["customer", "agent"] * 6  # never interleaved
 
 
+@BOTH_DATABASES
+def test_two_workers_never_interleave_one_sessions_turns(factory: str, request: Any) -> None:
+    """Two processes' engines on one database (two systems), three messages each to one session at
+    once: the database's lock (PostgreSQL: taken in each turn's own transaction) serializes them."""
+    first = request.getfixturevalue(factory)()
+    second = build_system(first.settings, parser=first.runtime.parser)
+    errors: list[BaseException] = []
+
+    def send(system: Any, i: int) -> None:
+        try:
+            system.engine.handle(InboundMessage("s-both", "C-1002", f"where is order 100301? ({i})"))
+        except BaseException as exc:  # pragma: no cover - surfaced below
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=send, args=(s, i)) for i in range(3) for s in (first, second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert not errors and not any(t.is_alive() for t in threads)
+        conversation = first.engine.conversation("s-both")
+        assert [m["role"] for m in conversation["messages"]] == ["customer", "agent"] * 6
+        assert first.runtime.conversations.get_conversation("s-both").turn_count == 6
+    finally:
+        second.close()
+
+
+@pytest.mark.postgres
+def test_a_postgres_turn_is_one_transaction_that_a_failure_rolls_back(make_pg_system: Any) -> None:
+    """Lock, reads and record share the turn's read connection: no lock connection, no write one
+    for an ordinary turn. A turn that fails releases the session with its rollback, so another
+    worker's next message goes through at once."""
+    from sqlalchemy import event
+
+    first = make_pg_system()
+    second = build_system(first.settings, parser=first.runtime.parser)
+    try:
+        first.engine.handle(InboundMessage("s-tx", "C-1002", "hello", message_id="m1"))
+        reads: list[int] = []
+        writes: list[int] = []
+        event.listen(first.db.read_engine.pool, "checkout", lambda *a: reads.append(1))
+        event.listen(first.db.engine.pool, "checkout", lambda *a: writes.append(1))
+        lock_requests = first.engine.locks.pool.get_stats().get("requests_num", 0)
+        answer = first.engine.handle(InboundMessage("s-tx", "C-1002", "where is my order 100301?"))
+        assert answer["actions"][0]["params"]["order_id"] == "100301"
+        assert (reads, writes) == ([1], [])
+        assert first.engine.locks.pool.get_stats().get("requests_num", 0) == lock_requests
+        assert first.engine.handle(InboundMessage("s-tx", "C-1002", "hi again", message_id="m1")) == (
+            first.engine.handle(InboundMessage("s-tx", "C-1002", "hello", message_id="m1"))
+        )  # a repeated message id is answered from the store (and its transaction rolled back)
+
+        store = first.runtime.conversations
+        store.record_turn = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full"))
+        with pytest.raises(RuntimeError):
+            first.engine.handle(InboundMessage("s-tx", "C-1002", "and where is 100287?"))
+        done: list[dict[str, Any]] = []
+        other = threading.Thread(
+            target=lambda: done.append(
+                second.engine.handle(InboundMessage("s-tx", "C-1002", "and where is 100287?"))
+            )
+        )
+        other.start()
+        other.join(10)
+        assert done and done[0]["actions"][0]["params"]["order_id"] == "100287"
+        assert second.runtime.conversations.get_conversation("s-tx").turn_count == 3
+    finally:
+        second.close()
+
+
 def test_more_concurrent_turns_than_pooled_connections_all_complete(make_system: Any) -> None:
     """Each turn holds a read connection while it writes: readers and writers have separate pools,
     so turns holding readers can never leave the writes without a connection."""

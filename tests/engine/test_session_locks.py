@@ -48,3 +48,36 @@ def test_advisory_locks_exclude_across_workers() -> None:
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.postgres
+def test_a_turns_transaction_holds_the_lock_until_it_ends() -> None:
+    """The engine's turn on PostgreSQL takes the session's lock inside its own transaction
+    (engine/opening.py): another worker waits until that transaction commits or rolls back."""
+    from parley.store.conversations import ConversationStore
+    from parley.store.db import Database
+    from parley.store.driver_query import all_together
+
+    url = os.environ["PARLEY_TEST_DATABASE_URL"]
+    first, second, db = PostgresSessionLocks(url), PostgresSessionLocks(url), Database(url)
+    try:
+        for end in ("COMMIT", "ROLLBACK"):
+            order: list[str] = []
+
+            def take(order: list[str] = order) -> None:
+                with second.hold("s-1"):
+                    order.append("second-in")
+
+            waiter = threading.Thread(target=take)
+            with first.hold_in_transaction("s-1") as (space, key), db.turn_transaction() as conn:
+                all_together(conn, [ConversationStore.session_lock_query(space, key)], begin=True)
+                waiter.start()
+                time.sleep(0.3)
+                order.append("first-ends")
+                conn.connection.driver_connection.execute(end)  # type: ignore[union-attr]
+            waiter.join(5)
+            assert order == ["first-ends", "second-in"], end
+    finally:
+        first.close()
+        second.close()
+        db.dispose()

@@ -1,8 +1,9 @@
 """Per-session serialization: two messages of one session are processed one after the other.
 
 Inside a process a lock per session suffices; across worker processes the lock must live where they
-all meet. On PostgreSQL that is an advisory lock keyed by the session id (held on a pooled
-connection for the turn, released even if the turn fails). On SQLite, where several `parley serve
+all meet. On PostgreSQL that is an advisory lock keyed by the session id, taken in the turn's own
+transaction and released by its COMMIT or ROLLBACK (engine/opening.py), or held on a pooled connection
+of its own for a turn that opens step by step. On SQLite, where several `parley serve
 --workers` share one file, it is an exclusive `flock` on one of a fixed set of lock files next to
 the database (sessions hash onto them; a collision only serializes two unrelated sessions briefly).
 """
@@ -20,7 +21,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 LOCK_BUCKETS = 256
+LOCK_SPACE = 7001  # the first half of PostgreSQL's two-key advisory locks: Parley's sessions
 log = logging.getLogger(__name__)
+
+
+def session_key(session_id: str) -> int:
+    """A signed 32-bit key for the session, the same in every process."""
+    return zlib.crc32(session_id.encode()) - 2**31
 
 
 class SessionLocks(Protocol):
@@ -73,7 +80,14 @@ class FileSessionLocks:
 
 
 class PostgresSessionLocks:
-    """Process-local lock plus `pg_advisory_lock` on a pooled connection for the whole turn."""
+    """Process-local lock plus a PostgreSQL advisory lock on the session's key.
+
+    Two ways to hold it, which exclude each other (session- and transaction-level advisory locks share
+    one key space): `hold` keeps `pg_advisory_lock` on a pooled connection of its own for the block;
+    `hold_in_transaction` hands the caller `pg_advisory_xact_lock` to send first in a transaction of
+    its own, which releases it when it ends — the engine's turn on PostgreSQL, where that saves the
+    lock's and the unlock's round trips (engine/opening.py).
+    """
 
     def __init__(self, url: str, max_size: int = 8) -> None:
         from psycopg_pool import ConnectionPool
@@ -81,19 +95,29 @@ class PostgresSessionLocks:
         from parley.engine.checkpoint_pg import libpq_url
 
         self.pool = ConnectionPool(
-            libpq_url(url), min_size=1, max_size=max_size, kwargs={"autocommit": True}, open=True
+            libpq_url(url), min_size=0, max_size=max_size, kwargs={"autocommit": True}, open=True
         )
         self._local = _ProcessLocks()
+        # as many turns at once as `hold`'s pool allows: each holds a read connection for its turn and
+        # may take a write connection besides (the store's pools are sized for it, store/db.py)
+        self._turns = threading.BoundedSemaphore(max_size)
 
     @contextmanager
     def hold(self, session_id: str) -> Iterator[None]:
-        key = zlib.crc32(session_id.encode()) - 2**31  # a signed 32-bit key, stable across processes
+        key = session_key(session_id)
         with self._local.hold(session_id), self.pool.connection() as conn:
-            conn.execute("SELECT pg_advisory_lock(%s, %s)", (7001, key))
+            conn.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_SPACE, key))
             try:
                 yield
             finally:
                 self._unlock(conn, key)
+
+    @contextmanager
+    def hold_in_transaction(self, session_id: str) -> Iterator[tuple[int, int]]:
+        """The process-local part of the lock; yields the advisory lock's (space, key) for the caller
+        to take first in its transaction with `pg_advisory_xact_lock` (released when it ends)."""
+        with self._local.hold(session_id), self._turns:
+            yield LOCK_SPACE, session_key(session_id)
 
     @staticmethod
     def _unlock(conn: Any, key: int) -> None:
@@ -102,7 +126,7 @@ class PostgresSessionLocks:
         import psycopg
 
         try:
-            conn.execute("SELECT pg_advisory_unlock(%s, %s)", (7001, key))
+            conn.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_SPACE, key))
         except psycopg.OperationalError:
             if not conn.broken:
                 raise

@@ -1,11 +1,13 @@
 """The engine's front door: one customer message in, one contract-shaped response out.
 
-Per turn: read the customer and their context ahead (one round trip on PostgreSQL) and validate the
-customer; take the session's lock; answer a repeated `message_id` from the store; run the graph
+Per turn: open it (engine/opening.py: the session's lock, the conversation, the customer and their
+context — one round trip on PostgreSQL, in the turn's own transaction) and validate the customer;
+answer a repeated `message_id` from the store; run the graph
 (`durability="exit"`: one checkpoint, at the end; the checkpoint this process wrote last is served from
 memory when the conversation row names it); append the transcript, the action log, the response and —
 when the checkpointer shares the store's database, the default — the checkpoint itself in one store
-commit, numbered from the conversation row read under the lock. One durable commit per ordinary turn;
+commit, numbered from the conversation row read under the lock (on PostgreSQL that commit ends the
+turn's transaction and releases the lock). One durable commit per ordinary turn;
 an action that changes the company's systems adds that system's own write.
 """
 
@@ -17,9 +19,9 @@ from typing import Any
 
 from parley.clock import now
 from parley.engine.checkpoint import DeferredCheckpoint
-from parley.engine.context import prefetch_together
 from parley.engine.graph import build_graph
 from parley.engine.locks import SessionLocks
+from parley.engine.opening import opened_in_one_transaction, opened_step_by_step, opens_in_one_transaction
 from parley.engine.runtime import Runtime
 from parley.engine.turn import InboundMessage, Turn
 from parley.store.db import connection_lost
@@ -56,6 +58,11 @@ class Engine:
         self.locks = locks
         self.atomic_turns = atomic_turns
         self.graph = build_graph(checkpointer)
+        self._opened = (
+            opened_in_one_transaction
+            if opens_in_one_transaction(runtime, locks, atomic_turns)
+            else opened_step_by_step
+        )
 
     def handle(self, message: InboundMessage) -> dict[str, Any]:
         """One turn; run a second time, on fresh connections, if a database connection was lost.
@@ -88,22 +95,15 @@ class Engine:
 
     def _handle(self, message: InboundMessage) -> dict[str, Any]:
         rt = self.runtime
-        if getattr(rt.backend, "reads_are_local", False):
-            # the customer and their context in one round trip, ahead of the session lock: the lock
-            # guards the conversation, not the customer's records (see engine/context.py)
-            prefetch_together(rt.backend, message.customer_id)
-        customer = rt.backend.get_customer(message.customer_id)
-        if customer is None:
-            raise UnknownCustomer(message.customer_id)
-        store = rt.conversations
-        with self.locks.hold(message.session_id):
-            conversation, earlier = store.conversation_and_response(
-                message.session_id, message.message_id or None
-            )
+        with self._opened(rt, self.locks, message) as opened:
+            customer = rt.backend.get_customer(message.customer_id)
+            if customer is None:
+                raise UnknownCustomer(message.customer_id)
+            store, conversation = rt.conversations, opened.conversation
             if conversation is not None and conversation.customer_id != customer.id:
                 raise SessionOwnedElsewhere(message.session_id)
-            if earlier is not None:
-                return earlier
+            if opened.earlier is not None:
+                return opened.earlier
             if conversation is None:
                 conversation = store.ensure_conversation(message.session_id, customer.id, message.channel)
             turn = Turn(message=message, runtime=rt, at=now().isoformat())
@@ -135,6 +135,7 @@ class Engine:
                 also=checkpoint.statements,
                 checkpoint_id=checkpoint.checkpoint_id,
                 known=conversation,  # read under this turn's session lock
+                joining=opened.transaction,
             )
             return response
 

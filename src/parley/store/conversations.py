@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, Integer, String, Table, bindparam, func, insert, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from parley import clock
@@ -61,6 +62,13 @@ _CONVERSATION_AND_RESPONSE = DriverQuery(
         .scalar_subquery()
         .label("earlier_response"),
     ).where(_conversations.c.session_id == bindparam("session_id"))
+)
+_SESSION_LOCK = DriverQuery(
+    select(
+        func.pg_advisory_xact_lock(
+            sql_cast(bindparam("space"), Integer), sql_cast(bindparam("key"), Integer)
+        ).label("locked")
+    )
 )
 _COUNT_TURN_STATEMENT = (
     update(_conversations)
@@ -222,12 +230,32 @@ class ConversationStore:
         second statement. A processed message always has its conversation, so (None, None) is all a new
         session can return.
         """
+        query, params = self.conversation_and_response_query(session_id, message_id)
         with self.db.reading() as c:
-            row = _CONVERSATION_AND_RESPONSE.first(c, {"session_id": session_id, "message_id": message_id})
-        if row is None:
+            return self.conversation_and_response_from(query.all(c, params))
+
+    @staticmethod
+    def conversation_and_response_query(
+        session_id: str, message_id: str | None
+    ) -> tuple[DriverQuery, dict[str, Any]]:
+        """The statement of `conversation_and_response`, for a caller that sends it with others in one
+        round trip (the engine's opening of a turn on PostgreSQL); read its rows with the next method."""
+        return _CONVERSATION_AND_RESPONSE, {"session_id": session_id, "message_id": message_id}
+
+    @staticmethod
+    def session_lock_query(space: int, key: int) -> tuple[DriverQuery, dict[str, Any]]:
+        """PostgreSQL's transaction-level advisory lock (space, key): the session's lock for a turn that
+        runs in one transaction (engine/opening.py), released when the transaction ends."""
+        return _SESSION_LOCK, {"space": space, "key": key}
+
+    @staticmethod
+    def conversation_and_response_from(
+        rows: Sequence[Any],
+    ) -> tuple[ConversationInfo | None, dict[str, Any] | None]:
+        if not rows:
             return None, None
-        earlier = row.earlier_response
-        return _info(row), (dict(earlier) if earlier is not None else None)
+        earlier = rows[0].earlier_response
+        return _info(rows[0]), (dict(earlier) if earlier is not None else None)
 
     def set_conversation_status(self, session_id: str, status: str) -> None:
         _check(status, CONVERSATION_STATUSES, "conversation status")
@@ -259,6 +287,7 @@ class ConversationStore:
         also: Sequence[tuple[str, Any]] = (),
         checkpoint_id: str | None = None,
         known: ConversationInfo | None = None,
+        joining: Connection | None = None,
     ) -> None:
         """Everything a turn produced, in one commit (the conversation must exist).
 
@@ -273,6 +302,10 @@ class ConversationStore:
         checkpoint here, so the dialogue state and the turn's record become durable together.
         `checkpoint_id` is that checkpoint's id, kept on the conversation row (None when the
         checkpoint is not among `also`: the row then vouches for no checkpoint).
+
+        `joining` (PostgreSQL): the connection of the turn's own open transaction, which holds the
+        session lock (engine/opening.py); the record is written in it, and its COMMIT — sent with the
+        record, as always — ends the transaction and releases the lock.
         """
         for message in messages:
             _check(message.role, TRANSCRIPT_ROLES, "transcript role")
@@ -287,9 +320,10 @@ class ConversationStore:
             "new_language": language,
             "checkpoint_id": checkpoint_id,
         }
-        with self.db.write_connection() as s, _pipelined(s):  # Core only: one commit, no ORM unit of work
-            # On PostgreSQL the transaction's BEGIN travels with this UPDATE. Without `known`, the fetch
-            # of its RETURNING row is a round trip of its own before the rest.
+        # Core only: one commit, no ORM unit of work
+        with self.db.write_connection(joining) as s, _pipelined(s):
+            # On PostgreSQL the transaction's BEGIN (unless it is the turn's, already open) travels with
+            # this UPDATE. Without `known`, the fetch of its RETURNING row is a round trip of its own.
             if known is not None:
                 _COUNT_TURN_KNOWN.execute(s, counting)
                 message_count = known.message_count + len(messages)

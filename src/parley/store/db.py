@@ -15,6 +15,7 @@ also saves two round trips per lookup.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import sys
 import time
@@ -28,6 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A pooled PostgreSQL connection used less than this long ago is handed out without a liveness check.
 PING_AFTER_IDLE_S = 1.0
@@ -219,12 +221,17 @@ class Database:
                 raise
 
     @contextmanager
-    def write_connection(self) -> Iterator[Connection]:
+    def write_connection(self, joining: Connection | None = None) -> Iterator[Connection]:
         """A write transaction on a plain connection (Core statements only): one commit, or rollback.
 
-        For hot paths that need no ORM: it skips the session's unit of work entirely.
+        For hot paths that need no ORM: it skips the session's unit of work entirely. `joining`: a
+        connection whose transaction the caller opened and ends itself (the engine's one-transaction
+        turn on PostgreSQL, engine/opening.py); the statements join it, and nothing is committed here.
         """
         self._forget_reads()
+        if joining is not None:
+            yield joining
+            return
         with self._writer_bind.begin() as conn:
             yield conn
 
@@ -258,6 +265,18 @@ class Database:
                 self._memo.reset(memo_token)
                 self._shared.reset(token)
 
+    @contextmanager
+    def turn_transaction(self) -> Iterator[Connection]:
+        """PostgreSQL: the turn's read connection (see `shared_reads`) for a transaction the caller opens
+        with its first statements (`all_together(..., begin=True)`) and ends with its record's COMMIT
+        (`write_connection(joining=...)`). Whatever is still open when the block ends — an early
+        answer, an error — is rolled back here (engine/opening.py)."""
+        with self.reading() as conn:
+            try:
+                yield conn
+            finally:
+                _roll_back_if_open(conn)
+
     def turn_memo(self) -> dict[Any, Any] | None:
         """Rows a repository fetched ahead for the block of `shared_reads()` (None outside one).
 
@@ -285,3 +304,18 @@ class Database:
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
+
+
+def _roll_back_if_open(conn: Connection) -> None:
+    """Rolls back a transaction left open on `conn`; a connection that is gone took it with it, and
+    one that cannot roll back is dropped from its pool."""
+    from psycopg.pq import TransactionStatus
+
+    driver: Any = conn.connection.driver_connection
+    if driver.closed or driver.broken or driver.info.transaction_status == TransactionStatus.IDLE:
+        return
+    try:
+        driver.rollback()
+    except Exception:  # the turn's own error (if any) is the one to report
+        log.exception("rolling back a turn's transaction failed; dropping its connection")
+        conn.invalidate()

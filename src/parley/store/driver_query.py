@@ -120,21 +120,28 @@ class DriverQuery:
 
 
 def all_together(
-    conn: Connection, batch: Sequence[tuple[DriverQuery, Mapping[str, Any]]]
+    conn: Connection, batch: Sequence[tuple[DriverQuery, Mapping[str, Any]]], *, begin: bool = False
 ) -> list[Sequence[Any]]:
     """The rows of several independent queries, as `DriverQuery.all` gives them, in one round trip.
 
     On PostgreSQL the statements go out in one psycopg pipeline and their results come back together:
     a turn's context (orders, loyalty, preferences, numbers, their services) costs one round trip
     instead of five. Elsewhere, or when a query must run through SQLAlchemy, one after the other.
+
+    `begin` (PostgreSQL, on a connection outside any transaction — an autocommit one): the batch opens
+    a transaction, its BEGIN in the same round trip; the caller ends it with COMMIT or ROLLBACK.
     """
     compiled = [query._compile(conn) for query, _ in batch]
     driver = conn.connection.driver_connection
+    if begin and (conn.dialect.name != "postgresql" or any(c is None for c in compiled)):
+        raise ValueError("a batch opens a transaction only on PostgreSQL, with driver-level statements")
     if conn.dialect.name != "postgresql" or any(c is None for c in compiled):
         return [query.all(conn, params) for query, params in batch]
     cursors = []
     try:
         with driver.pipeline():  # type: ignore[union-attr]
+            if begin:
+                driver.execute("BEGIN")  # type: ignore[union-attr]
             for (_query, params), plan in zip(batch, compiled, strict=True):
                 cursor = driver.cursor()  # type: ignore[union-attr]
                 cursors.append(cursor)

@@ -58,7 +58,7 @@ from parley.backends.reference.models import (
     TicketRow,
 )
 from parley.store.db import Database
-from parley.store.driver_query import all_together
+from parley.store.driver_query import DriverQuery, all_together
 from parley.store.models import UnlockAttempt
 from parley.store.types import iso
 
@@ -304,22 +304,32 @@ class SqlBackend:
         them), so an order the turn asks for by id after reading the recent ones costs no query either.
         Any write of the turn empties the memo. Outside a turn (no memo) it does nothing.
         """
+        if self.db.turn_memo() is None:
+            return
+        batch = self.context_queries(customer_id, orders)
+        with self.db.reading() as c:
+            self.keep_context(customer_id, all_together(c, batch), orders)
+
+    def context_queries(self, customer_id: str, orders: int = 10) -> list[tuple[DriverQuery, dict[str, Any]]]:
+        """The statements of `prefetch_context`, for a caller that sends them with statements of its own
+        in one round trip (the engine's opening of a turn on PostgreSQL); hand the rows to
+        `keep_context`."""
+        by_customer = {"customer_id": customer_id}
+        return [
+            (lookups.CUSTOMER_WITH_CHANNELS, by_customer),
+            (lookups.RECENT_ORDERS, {**by_customer, "limit": orders}),
+            (lookups.LOYALTY, by_customer),
+            (lookups.PREFERENCES, by_customer),
+            (lookups.SUBSCRIBERS, by_customer),
+            (lookups.CUSTOMER_SERVICES, by_customer),
+        ]
+
+    def keep_context(self, customer_id: str, rows: Sequence[Sequence[Any]], orders: int = 10) -> None:
+        """Keeps the rows of `context_queries` in the turn's memo (nothing outside a turn)."""
         memo = self.db.turn_memo()
         if memo is None:
             return
-        by_customer = {"customer_id": customer_id}
-        with self.db.reading() as c:
-            customer, recent, loyalty, preferences, numbers, services = all_together(
-                c,
-                [
-                    (lookups.CUSTOMER_WITH_CHANNELS, by_customer),
-                    (lookups.RECENT_ORDERS, {**by_customer, "limit": orders}),
-                    (lookups.LOYALTY, by_customer),
-                    (lookups.PREFERENCES, by_customer),
-                    (lookups.SUBSCRIBERS, by_customer),
-                    (lookups.CUSTOMER_SERVICES, by_customer),
-                ],
-            )
+        customer, recent, loyalty, preferences, numbers, services = rows
         memo[("customer", customer_id)] = customer
         memo[("recent_orders", customer_id, orders)] = recent
         memo.update({("order", row.id): row for row in recent})
