@@ -117,7 +117,9 @@ class Engine:
                 with deferral as checkpoint:
                     state = self.graph.invoke(
                         {"customer_id": customer.id},
-                        config={"configurable": {"thread_id": message.session_id}},
+                        # one node, so nothing runs in parallel; a bound also spares the run's thread
+                        # pool an os.cpu_count() per turn (a /sys read)
+                        config={"configurable": {"thread_id": message.session_id}, "max_concurrency": 1},
                         context=turn,
                         durability="exit",
                     )
