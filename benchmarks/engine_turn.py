@@ -75,6 +75,7 @@ def main() -> int:
     ap.add_argument("--turns", type=int, default=400)
     ap.add_argument("--postgres", action="store_true", help="a scratch PostgreSQL database, not SQLite")
     args = ap.parse_args()
+    from parley.engine import graph as graph_module
     from parley.engine import nodes
     from parley.engine.turn import InboundMessage
     from parley.nlu.embedded import get_parser
@@ -108,8 +109,10 @@ def main() -> int:
         for name in ("get_tuple", "put"):
             time_calls(engine.checkpointer, name, f"checkpointer.{name}", timings)
         time_calls(engine.graph, "invoke", "graph.invoke (stages + LangGraph)", timings)
-        for name in ("decide", "act", "respond"):
+        for name in ("load_context", "understand", "decide", "act", "respond"):
             time_calls(nodes, name, f"stage.{name}", timings)
+        # the graph holds the read-only stages in a list built at import: time the same functions there
+        graph_module.READ_ONLY_STAGES[:] = [getattr(nodes, s.__name__) for s in graph_module.READ_ONLY_STAGES]
         for i in range(args.turns):
             turn("timed", i)
 
