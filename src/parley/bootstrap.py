@@ -55,7 +55,7 @@ def build_system(settings: Settings | None = None, *, parser: Any = None, migrat
     from parley.engine.service import Engine
     from parley.engine.slots import DEFAULT_RESOLVERS
     from parley.nlg.render import Renderer
-    from parley.packs.base import SHARED_ROUTES, IntentRoute
+    from parley.packs.base import SHARED_ROUTES, IntentRoute, first_that_serves, is_partial
     from parley.store.conversations import ConversationStore
     from parley.store.db import Database
     from parley.store.migrate import upgrade_engine
@@ -87,6 +87,12 @@ def build_system(settings: Settings | None = None, *, parser: Any = None, migrat
         for intent, route in pack.routes.items():
             if any(route is shared for shared in SHARED_ROUTES) and intent in runtime.routes:
                 continue  # a pack's own routing of a shared intent wins, in any pack order
+            earlier = runtime.routes.get(intent)
+            if earlier is not None and is_partial(route) != is_partial(earlier):
+                # one pack serves some of the intent's messages, the other the rest (packs/base.py)
+                partial, rest = (route, earlier) if is_partial(route) else (earlier, route)
+                runtime.routes[intent] = first_that_serves(partial, rest)  # type: ignore[arg-type]
+                continue
             runtime.routes[intent] = route
         runtime.flows.update(pack.flows)
         runtime.resolvers.update(getattr(pack, "resolvers", {}) or {})

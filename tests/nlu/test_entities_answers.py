@@ -191,6 +191,11 @@ def test_sim_and_loyalty_cards_are_not_payment(text: str) -> None:
         ("The headphones don't work anymore, I want a refund", "en", "The headphones don't work anymore"),
         ("it arrived damaged", "en", "it arrived damaged"),
         ("передумала", "ru", "передумала"),
+        ("can I return them? they stopped charging", "en", "they stopped charging"),
+        ("also the left one has no sound", "en", "the left one has no sound"),
+        ("the battery drains fast", "en", "the battery drains fast"),
+        ("а ещё они плохо держат заряд", "ru", "они плохо держат заряд"),
+        ("утюг перестал греться", "ru", "утюг перестал греться"),
     ],
 )
 def test_reasons(text: str, language: str, reason: str) -> None:
@@ -283,3 +288,24 @@ def test_several_services_in_order() -> None:
 )
 def test_acknowledgment(text: str, taken_in: bool) -> None:
     assert is_acknowledgment(text) is taken_in
+
+
+@pytest.mark.parametrize(
+    ("text", "lacks"),
+    [
+        ("the left one has no sound", True),
+        ("no signal", True),
+        ("нет сигнала вообще", True),
+        ("у меня нет интернета", True),
+        ("no", False),
+        ("no thanks", False),
+        ("no, the other one", False),
+        ("no need", False),
+        ("нет, не надо", False),
+        ("no sound, and no, I don't want a return", False),
+    ],
+)
+def test_a_no_of_a_thing_says_something_is_missing(text: str, lacks: bool) -> None:
+    from parley.nlu.entities.answers import only_says_something_is_missing
+
+    assert only_says_something_is_missing(text) is lacks

@@ -60,6 +60,12 @@ ASKS_IF_BOT = re.compile(
     r"|(?:я\s+)?(?:общаюсь|говорю|переписываюсь)\s+с\s+(?:ботом|роботом|человеком)",
     re.IGNORECASE,
 )
+# "actually, the reason is ..." replaces the reason just read back; anything else said about the problem adds
+REPLACES_REASON = re.compile(
+    r"\b(?:actually|i\s+meant|rather|instead|not\s+that|вернее|точнее|на\s+самом\s+деле|я\s+имел[а]?\s+в\s+виду"
+    r"|не\s+(?:в\s+этом|это))\b",
+    re.IGNORECASE,
+)
 WANTS_A_PERSON = re.compile(
     r"operator|agent|manager|\b(?:speak|talk)\s+(?:to|with)\b|connect|transfer|human\s+(?:please|now)"
     r"|оператор|менеджер|позов|соедин|переключ|хочу\s+(?:с\s+)?(?:человек|живо)",
@@ -263,7 +269,7 @@ class _Decision:
         pending = self.pending[0]
         if pending.get("kind") == "code_word":
             return self.on_code_word(pending)
-        reading = read_confirmation(self.nlu.entities, pending["params"])
+        reading = read_confirmation(self.nlu.entities, pending["params"], self.nlu.text)
         action = pending["action"]
         if reading.verdict == "correct" and self.requests_other_action(action):
             # "move the kettle's delivery" to "shall I return the headphones?" names a product, but it is a
@@ -287,7 +293,11 @@ class _Decision:
             task = {"id": pending["id"], "intent": pending.get("intent"), "action": action, "params": params}
             if previous:
                 task["previous"] = previous  # "ой нет, дом 7" corrects the address just read back
-            self.continue_task(task, entities=self.nlu.entities)
+            entities = self.nlu.entities
+            if "reason" in previous and not REPLACES_REASON.search(self.nlu.text):
+                # more of the problem ("the left one has no sound too"): kept with what was said before
+                entities = {**entities, "reason": f"{previous['reason']}; {entities['reason']}"}
+            self.continue_task(task, entities=entities)
             return True
         if self.requests_pending_action(action):
             return self.accept_pending(pending)
@@ -338,7 +348,10 @@ class _Decision:
         spans = self.nlu.spans or []
         if len(spans) != 1 or spans[0].confidence < SWITCH_TOPIC_FROM or ASKS.search(self.nlu.text):
             return False
-        return self.runs_action(spans[0].intent, action)
+        route = self.route_for(spans[0].intent)
+        # "the left one has no sound too" to "shall I start the return?" tells more of the problem; it
+        # asks for nothing, so it confirms nothing
+        return route is not None and route.action == action and not route.describes_problem
 
     def requests_other_action(self, action: str) -> bool:
         """The message is clearly a request for something other than `action` (a different action or flow)."""
@@ -511,8 +524,14 @@ class _Decision:
             self.suspend({"task": task})
             self.d["task"] = None
             return False
-        if top is not None and top.intent == "farewell" and top.confidence >= SWITCH_TOPIC_FROM:
-            # "thanks, bye" to "which number?": the customer is leaving; the question is not asked again
+        if (
+            top is not None
+            and top.intent == "farewell"
+            and top.confidence >= SWITCH_TOPIC_FROM
+            and not (entities.get("answer") == "yes" and is_bare_answer(self.nlu.text))
+        ):
+            # "thanks, bye" to "which number?": the customer is leaving; the question is not asked again.
+            # A bare "ok, go ahead" agrees and leaves nothing: the question is asked again below.
             self.d["task"] = None
             self.d["expecting"] = None
             return False

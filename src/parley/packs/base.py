@@ -189,14 +189,43 @@ def route_complaint(nlu: NluResult, dialog: dict[str, Any], context: CustomerCon
 # that still asks where an order is) is used instead, whichever pack is loaded first (bootstrap).
 SHARED_ROUTES: tuple[Any, ...] = (route_complaint,)
 
+RouteFunction = Callable[["NluResult", dict[str, Any], CustomerContext], IntentRoute]
+# A route that serves only some messages of an intent and returns None for the rest, which another pack's
+# route of the same intent then serves: retail takes "my headphones have no sound" (a tech issue about a
+# product it sold), telecom keeps "no signal" (bootstrap chains them, the partial one first).
+PartialRoute = Callable[["NluResult", dict[str, Any], CustomerContext], IntentRoute | None]
+
+
+def serves_some(route: PartialRoute) -> PartialRoute:
+    """Marks `route` as partial (see `PartialRoute`)."""
+    route.serves_some = True  # type: ignore[attr-defined]
+    return route
+
+
+def is_partial(route: Any) -> bool:
+    return bool(getattr(route, "serves_some", False))
+
+
+def first_that_serves(partial: PartialRoute, rest: IntentRoute | RouteFunction) -> RouteFunction:
+    """Two packs' routes of one intent as one: the partial route's answer if it has one, else the other's."""
+
+    def chained(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+        served = partial(nlu, dialog, context)
+        if served is not None:
+            return served
+        return rest(nlu, dialog, context) if callable(rest) else rest
+
+    return chained
+
 
 @dataclass(slots=True)
 class Pack:
     name: str
     folder: Path
     actions: Mapping[str, ActionSpec]
-    # intent -> route, or a function picking the route from the understood message and context
-    routes: Mapping[str, IntentRoute | Callable[[NluResult, dict[str, Any], CustomerContext], IntentRoute]]
+    # intent -> route, or a function picking the route from the understood message and context (a partial
+    # one, `serves_some`, leaves some messages to another pack's route of the intent)
+    routes: Mapping[str, IntentRoute | RouteFunction | PartialRoute]
     flows: Mapping[str, Flow] = field(default_factory=dict)
     # extra read-only context this pack needs each turn: name -> loader(backend, customer_id)
     context_loaders: Mapping[str, Callable[[Backend, str], Any]] = field(default_factory=dict)

@@ -83,6 +83,26 @@ def extract_answer(text: str) -> str | None:
     return label
 
 
+# "no" / "нет" before a noun says that something is missing ("the left one has no sound", "нет сигнала"),
+# not that an offer is declined. A no that declines is followed by nothing, a pause, or a word from this list.
+_LACKS = re.compile(
+    r"\b(?:no|нет|net)\s+(?!(?:thanks?|thank|thx|please|pls|need|way|sorry|problem|i|i'?m|we|it|it'?s|that"
+    r"|this|not|don'?t|dont|do|just|more|longer|the|you|wait|stop|cancel|leave|keep|actually|спасибо|не"
+    r"|пожалуйста|я|мы|это|надо|нужно|уже|пока|тогда|ну|конечно|же|так|spasibo|ne|nado|nuzhno)\b)"
+    r"[A-Za-zА-Яа-яЁё]",
+    re.IGNORECASE,
+)
+
+
+def only_says_something_is_missing(text: str) -> bool:
+    """Whether every no-cue of the message is a "no" of a thing ("no sound", "нет интернета"): such a
+    message describes a lack. Read as an answer to "is it working now?", that is a no; to "shall I start
+    the return?", it declines nothing."""
+    if not _LACKS.search(text):
+        return False
+    return _NO.search(_LACKS.sub(" ", text)) is None
+
+
 def _confirms(text: str) -> bool:
     """A yes made of weak cues only ("ok", "хорошо") confirms when nothing else is said, or only a little
     ("ok thanks", "ок, жду"); not when a no-cue follows ("ok wait") or a request does."""

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from parley.nlu.types import NluResult
-from parley.packs.base import CustomerContext, IntentRoute, Pack, route_complaint
+from parley.packs.base import CustomerContext, IntentRoute, Pack, route_complaint, serves_some
 from parley.packs.retail.actions import ACTIONS, BEFORE_DELIVERY, RESCHEDULE_MAX_DAYS, RETURN_WINDOW_DAYS
 from parley.packs.retail.resolvers import RESOLVERS
 
@@ -145,6 +145,32 @@ def route_payment_issue(nlu: NluResult, dialog: dict[str, Any], context: Custome
     return IntentRoute(reply="payment_issue.info")
 
 
+# The line, not a product: a customer with a number who says "no signal" or "the internet is down" is the
+# telecom pack's to troubleshoot.
+LINE_WORDS = re.compile(
+    r"internet|signal|network|coverage|roaming|mobile\s+data|\bsim\b|\bcalls?\b|\bsms\b|\bline\b"
+    r"|интернет|сигнал|\bсеть|сети\b|связ|роуминг|\bсим|звонк|\bсмс|мобильн",
+    re.IGNORECASE,
+)
+
+
+@serves_some
+def route_product_fault(
+    nlu: NluResult, dialog: dict[str, Any], context: CustomerContext
+) -> IntentRoute | None:
+    """Something the customer bought does not work ("my headphones have no sound", "чайник не включается"): a
+    return of that order, its reason the fault as described, read back before anything happens — or, when
+    the order cannot be returned any more, the return's own refusal with the way left (a warranty case).
+    Messages about the line, from a customer with a number, and any from a customer with no orders, are left
+    to another pack's route (telecom's troubleshooting)."""
+    if not context.orders or (context.subscribers and LINE_WORDS.search(nlu.text)):
+        return None
+    names_an_order = bool(nlu.entities.get("product") or nlu.entities.get("order_id"))
+    if names_an_order or not context.subscribers:
+        return IntentRoute(action="initiate_return", preface="product_fault.preface", describes_problem=True)
+    return None
+
+
 def route_loyalty(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
     """The customer's loyalty level and points, from the context loaded for the turn (read, never changed:
     points are spent at checkout, which this chat does not do)."""
@@ -175,5 +201,6 @@ def build() -> Pack:
             "general_question": route_general_question,
             "loyalty_status": route_loyalty,
             "farewell": IntentRoute(reply="farewell.answer"),
+            "tech_issue": route_product_fault,  # only RetailCo's products; the line is telecom's
         },
     )
