@@ -23,7 +23,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING, Any
 
-from parley.engine.slots import DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, SlotQuery
+from parley.engine.slots import BARE_NUMBER, DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, SlotQuery
 from parley.engine.turn import Step, Turn
 from parley.nlu.entities.answers import is_acknowledgment, is_bare_answer
 from parley.nlu.types import IntentSpan
@@ -81,6 +81,26 @@ ASKS = re.compile(
 
 # Entities that answer the moment they are said, never a later question: a yes/no, a code word (never kept)
 NOT_CARRIED = frozenset({"answer", "code_word", "forgot_code_word"})
+
+
+# "make it 150", "нет, лучше 300", "давайте 500": a short message that only names another amount
+AMOUNT_CORRECTION_MAX_WORDS = 5
+
+
+def new_amount(text: str, entities: dict[str, Any]) -> dict[str, Any] | None:
+    """The amount a short correction names (as the amount resolver sets it: value and the currency said
+    with it), or None: one number of at most five digits and nothing else the message could be about."""
+    if len(re.findall(r"\w+", text)) > AMOUNT_CORRECTION_MAX_WORDS:
+        return None
+    if any(entities.get(k) for k in ("order_id", "msisdn", "date", "product", "service")):
+        return None
+    amount = entities.get("amount")
+    if isinstance(amount, dict) and amount.get("value"):
+        return {"amount": float(amount["value"]), "amount_currency": amount.get("currency")}
+    numbers = BARE_NUMBER.findall(text)
+    if amount is None and len(numbers) == 1 and len(re.split(r"[.,]", numbers[0])[0]) <= 5:
+        return {"amount": float(numbers[0].replace(",", ".")), "amount_currency": None}
+    return None
 
 
 def open_question(task: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -321,7 +341,9 @@ class _Decision:
                 self.d["expecting"] = None
             return False
         self.d["misunderstood_streak"] = int(self.d.get("misunderstood_streak", 0)) + 1
-        self.say("confirm.unclear")
+        # a question about what is being confirmed ("no wait, how much per day?") gets no "is that a yes
+        # or a no?": the read-back below holds all there is to know
+        self.say("confirm.unclear_question" if ASKS.search(self.nlu.text) else "confirm.unclear")
         self.ask_pending()
         return True
 
@@ -520,7 +542,11 @@ class _Decision:
             # an action done one number at a time: the resolver says so and asks which first.
             self.continue_task(task, entities)
             return True
-        if top is not None and interrupts_task(top.intent, top.confidence, task.get("intent")):
+        interrupted = top is not None and (
+            interrupts_task(top.intent, top.confidence, task.get("intent"))
+            or self.asks_other_action(top, task)
+        )
+        if interrupted:
             self.suspend({"task": task})
             self.d["task"] = None
             return False
@@ -545,6 +571,14 @@ class _Decision:
             self.d["misunderstood_streak"] = int(self.d.get("misunderstood_streak", 0)) + 1
         self.continue_task(task, entities={}, reask=True)
         return True
+
+    def asks_other_action(self, top: IntentSpan, task: dict[str, Any]) -> bool:
+        """The same intent, another action: "и поменяйте оплату на наличные" while "which order?" is asked
+        for a new delivery date is a change of its own, served (and the date's task resumed after it)."""
+        if top.intent != task.get("intent") or not understood(top.intent, top.confidence):
+            return False
+        route = self.route_for(top.intent)
+        return route is not None and route.action is not None and route.action != task.get("action")
 
     def fill_other_slots(self, task: dict[str, Any], entities: dict[str, Any]) -> bool:
         """Keeps what the message gives for the task's other slots (the new address while the order is
@@ -890,6 +924,23 @@ class _Decision:
         """ "No, I meant the other one": redo the last task with a different reference."""
         last = self.d.get("last_task")
         entities = self.nlu.entities
+        if (
+            last
+            and "amount" in last["params"]
+            and (amount := new_amount(self.nlu.text, entities)) is not None
+        ):
+            # "нет, лучше 300" right after a 200 top-up link: the same again, for that amount
+            params = {k: v for k, v in last["params"].items() if k not in {"amount", "amount_currency"}}
+            params.update(amount)
+            task = {
+                "id": self.next_id(),
+                "intent": last.get("intent"),
+                "action": last["action"],
+                "params": params,
+            }
+            self.current_intent = last.get("intent")
+            self.continue_task(task, entities)
+            return True
         if not last or not any(entities.get(k) for k in (*REFERENCE_KEYS, "msisdn", "every")):
             return False
         # what a reference can point at is asked again; the rest of the task ("the service to turn on") stays

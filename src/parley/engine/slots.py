@@ -177,10 +177,18 @@ def resolve_amount(q: SlotQuery) -> SlotAnswer:
     amount = q.entities.get("amount")
     if isinstance(amount, dict) and amount.get("value"):
         return SlotAnswer(float(amount["value"]), also={"amount_currency": amount.get("currency")})
+    numbers = BARE_NUMBER.findall(q.text)
     if q.expecting:  # the answer to "how much?": a bare number is the amount, not an order number
-        numbers = BARE_NUMBER.findall(q.text)
         if len(numbers) == 1:
             return SlotAnswer(float(numbers[0].replace(",", ".")), also={"amount_currency": None})
+    elif not q.explicit and "amount" not in q.entities:
+        # A request for an action that takes an amount ("actually make it 150" after a top-up link): its one
+        # short number is the amount; an order number (six digits) or a phone number is not. Never once the
+        # amount must be asked ("top up 10 pounds", refused: the 10 is not 10 roubles).
+        named = {str(q.entities.get(k) or "") for k in ("order_id", "msisdn")}
+        short = [n for n in numbers if n not in named and len(re.split(r"[.,]", n)[0]) <= 5]
+        if len(short) == 1 and len(numbers) == 1:
+            return SlotAnswer(float(short[0].replace(",", ".")), also={"amount_currency": None})
     return SlotAnswer(ask=Reply("ask.amount"))
 
 

@@ -46,10 +46,22 @@ class Segment:
     ranked: Ranked
 
 
+# A greeting set off by a comma or a dash ("добрый день, где мой пылесос?") is a piece of its own.
+_GREETING_LEAD = re.compile(
+    r"^\s*((?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening|day)|здравствуйте|здравствуй|привет"
+    r"|приветствую|добрый\s+(?:день|вечер)|доброе\s+утро|доброго\s+(?:дня|времени\s+суток))(?:\s+there)?)"
+    r"\s*[,—–-]+\s*(?=\w)",
+    re.IGNORECASE,
+)
+
+
 def split_atoms(text: str) -> list[str]:
     """Cuts at connectors; returns stripped non-empty pieces (the whole text when there is no connector)."""
-    parts = [_LEADING.sub("", p.strip(" ,;.!?\t\n")) for p in _CONNECTORS.split(text)]
-    return [p for p in parts if p]
+    greeting = _GREETING_LEAD.match(text)
+    lead = [greeting.group(1)] if greeting else []
+    rest = text[greeting.end() :] if greeting else text
+    parts = [_LEADING.sub("", p.strip(" ,;.!?\t\n")) for p in _CONNECTORS.split(rest)]
+    return lead + [p for p in parts if p]
 
 
 def may_hold_several_requests(text: str, whole: Ranked, *, sure: float = SURE_WHOLE) -> bool:
@@ -108,8 +120,9 @@ def segment(
             groups.append(([atom], None))
     spans = [Segment(" ".join(texts), r) for texts, r in groups if r is not None]
     requests = [s for s in spans if s.ranked.intent not in SOCIAL_INTENTS]
-    if len(requests) == 1 and len(spans) >= 2:
-        # "Hello! Where is my order?" - one request wrapped in pleasantries: the request wins.
+    if len(requests) == 1 and (len(spans) >= 2 or whole.intent in SOCIAL_INTENTS):
+        # "Hello! Where is my order?" - one request wrapped in pleasantries: the request wins (also when the
+        # greeting was too short to count as a piece, and the whole message read as the greeting).
         return [Segment(text, requests[0].ranked)]
     if len(requests) < 2:
         return single

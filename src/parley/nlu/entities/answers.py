@@ -114,10 +114,16 @@ def _confirms(text: str) -> bool:
     return len(_words_besides_cues(text)) <= 1
 
 
+# "no wait, ..." / "нет, подождите": the no only leads into the pause
+_NO_THEN_PAUSE = re.compile(
+    r"\b(?:no|нет)\W+(?=(?:wait|hold\s+on|подождите|погодите|постойте)\b)", re.IGNORECASE
+)
+
+
 def _refuses(text: str) -> bool:
-    """A no made of pause cues only ("wait", "подождите") refuses when nothing else is said; "wait, what's the
-    status first?" puts the question on hold for another request, it does not decline it."""
-    cues = [m.group(0) for m in _NO.finditer(text)]
+    """A no made of pause cues only ("wait", "подождите", "no wait") refuses when nothing else is said; "wait,
+    what's the status first?" puts the question on hold for another request, it does not decline it."""
+    cues = [m.group(0) for m in _NO.finditer(_NO_THEN_PAUSE.sub("", text))]
     if any(not _PAUSE.match(" ".join(cue.split())) for cue in cues):
         return True
     return len(_words_besides_cues(text)) <= 1

@@ -67,7 +67,7 @@ def extract_reason(text: str, *, expecting: str | None = None) -> str | None:
     cue = _CUES.search(text)
     if cue:
         start = 0
-        for brk in re.finditer(r"[.!?;,\n]|\b(?:but|но|and|и|а)\s", text[: cue.start()], re.IGNORECASE):
+        for brk in re.finditer(r"[.!?;,\n—–]|\b(?:but|но|and|и|а)\s", text[: cue.start()], re.IGNORECASE):
             start = brk.end()
         end_match = _CLAUSE_BREAK.search(text, cue.end())
         phrase = _limit(text[start : end_match.start() if end_match else len(text)])
