@@ -931,20 +931,18 @@ class _Decision:
         ):
             # "нет, лучше 300" right after a 200 top-up link: the same again, for that amount
             params = {k: v for k, v in last["params"].items() if k not in {"amount", "amount_currency"}}
-            params.update(amount)
-            task = {
-                "id": self.next_id(),
-                "intent": last.get("intent"),
-                "action": last["action"],
-                "params": params,
-            }
-            self.current_intent = last.get("intent")
-            self.continue_task(task, entities)
+            self.redo(last, {**params, **amount}, entities)
             return True
         if not last or not any(entities.get(k) for k in (*REFERENCE_KEYS, "msisdn", "every")):
             return False
         # what a reference can point at is asked again; the rest of the task ("the service to turn on") stays
-        params = {k: v for k, v in last["params"].items() if k not in {"order_id", "msisdn"}}
+        self.redo(
+            last, {k: v for k, v in last["params"].items() if k not in {"order_id", "msisdn"}}, entities
+        )
+        return True
+
+    def redo(self, last: dict[str, Any], params: dict[str, Any], entities: dict[str, Any]) -> None:
+        """The last task again, as a new task with these parameters."""
         task = {
             "id": self.next_id(),
             "intent": last.get("intent"),
@@ -953,7 +951,6 @@ class _Decision:
         }
         self.current_intent = last.get("intent")
         self.continue_task(task, entities)
-        return True
 
     def acknowledged(self) -> bool:
         """ "ok", "got it", "no" when no question is open: the customer took the last answer in. Nothing was
