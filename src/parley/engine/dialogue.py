@@ -60,6 +60,13 @@ ASKS_IF_BOT = re.compile(
     r"|(?:я\s+)?(?:общаюсь|говорю|переписываюсь)\s+с\s+(?:ботом|роботом|человеком)",
     re.IGNORECASE,
 )
+# words that take leave: a farewell the classifier reads needs one of them to end an open question
+LEAVING = re.compile(
+    r"\b(?:bye|goodbye|see\s+you|that'?s\s+(?:all|it)|that\s+is\s+all|nothing\s+else|have\s+a\s+(?:nice|good|great)"
+    r"|thanks?|thank\s+you|thx|cheers|пока|до\s+свидания|всего\s+(?:доброго|хорошего)|хорошего\s+дня|до\s+встречи"
+    r"|спасибо|благодарю|больше\s+ничего|это\s+вс[её]|poka|spasibo|do\s+svidaniya)\b|^\s*вс[её]\b",
+    re.IGNORECASE,
+)
 # "actually, the reason is ..." replaces the reason just read back; anything else said about the problem adds
 REPLACES_REASON = re.compile(
     r"\b(?:actually|i\s+meant|rather|instead|not\s+that|вернее|точнее|на\s+самом\s+деле|я\s+имел[а]?\s+в\s+виду"
@@ -297,6 +304,13 @@ class _Decision:
             reading = read_confirmation({}, pending["params"])
         if reading.verdict == "yes":
             return self.accept_pending(pending)
+        declines_for_another = action != "transfer_to_operator" and self.requests_other_action(action)
+        if reading.verdict == "no" and declines_for_another:
+            # "actually no, keep it, just change the address to ...": declined, and the new request served
+            self.pending = []
+            self.d["expecting"] = None
+            self.say("confirm.declined_then", **pending["params"])
+            return False
         if reading.verdict == "no":
             self.pending = []
             self.d["expecting"] = None
@@ -321,7 +335,7 @@ class _Decision:
             return True
         if self.requests_pending_action(action):
             return self.accept_pending(pending)
-        if self.nlu.intent == "farewell" and self.nlu.confidence >= SWITCH_TOPIC_FROM:
+        if self.leaves():
             # "thanks, bye" to an open question: the customer is leaving; nothing runs and nothing is asked
             self.pending = []
             self.d["expecting"] = None
@@ -360,6 +374,9 @@ class _Decision:
             return True
         self.run_action(action, pending["params"], pending["id"])
         self.finish_task(pending)
+        if ends := self.rt.actions[action].ends_flows:
+            suspended = self.d.get("suspended") or []
+            self.d["suspended"] = [i for i in suspended if (i.get("flow") or {}).get("name") not in ends]
         self.resume_suspended()
         return True
 
@@ -542,6 +559,12 @@ class _Decision:
             # an action done one number at a time: the resolver says so and asks which first.
             self.continue_task(task, entities)
             return True
+        if self.leaves() and not (entities.get("answer") == "yes" and is_bare_answer(self.nlu.text)):
+            # "thanks, bye" to "which number?": the customer is leaving; the question is not asked again.
+            # A bare "ok, go ahead" agrees and leaves nothing: the question is asked again below.
+            self.d["task"] = None
+            self.d["expecting"] = None
+            return False
         interrupted = top is not None and (
             interrupts_task(top.intent, top.confidence, task.get("intent"))
             or self.asks_other_action(top, task)
@@ -549,17 +572,6 @@ class _Decision:
         if interrupted:
             self.suspend({"task": task})
             self.d["task"] = None
-            return False
-        if (
-            top is not None
-            and top.intent == "farewell"
-            and top.confidence >= SWITCH_TOPIC_FROM
-            and not (entities.get("answer") == "yes" and is_bare_answer(self.nlu.text))
-        ):
-            # "thanks, bye" to "which number?": the customer is leaving; the question is not asked again.
-            # A bare "ok, go ahead" agrees and leaves nothing: the question is asked again below.
-            self.d["task"] = None
-            self.d["expecting"] = None
             return False
         if entities.get("answer") == "no" and not any(entities.get(k) for k in REFERENCE_KEYS):
             self.d["task"] = None
@@ -571,6 +583,15 @@ class _Decision:
             self.d["misunderstood_streak"] = int(self.d.get("misunderstood_streak", 0)) + 1
         self.continue_task(task, entities={}, reask=True)
         return True
+
+    def leaves(self) -> bool:
+        """The customer is leaving: read as a goodbye, and saying one ("thanks, bye", "всё, спасибо") — a
+        classifier's farewell for "ok wait" must not drop the question it answers."""
+        return (
+            self.nlu.intent == "farewell"
+            and self.nlu.confidence >= SWITCH_TOPIC_FROM
+            and LEAVING.search(self.nlu.text) is not None
+        )
 
     def asks_other_action(self, top: IntentSpan, task: dict[str, Any]) -> bool:
         """The same intent, another action: "и поменяйте оплату на наличные" while "which order?" is asked

@@ -105,6 +105,9 @@ class ActionSpec:
     changes_state: bool = True
     confirmation: Confirmation = "none"
     optional_slots: tuple[str, ...] = ()
+    # Flows a confirmed run of this action makes moot, set aside or not: a technician booked for the problem
+    # ends the troubleshooting it interrupted, which is not taken up again after the booking.
+    ends_flows: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -501,7 +501,14 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec("describe_service", ("service_code",), describe_service, changes_state=False),
         ActionSpec("unlock_number", ("msisdn",), unlock_number, check_unlock, confirmation="code_word"),
         ActionSpec("create_payment_link", ("msisdn", "amount"), create_payment_link, check_payment),
-        ActionSpec("book_technician", ("slot_id",), book_technician, check_booking, confirmation="required"),
+        ActionSpec(
+            "book_technician",
+            ("slot_id",),
+            book_technician,
+            check_booking,
+            confirmation="required",
+            ends_flows=("diagnostics",),
+        ),
         ActionSpec(
             "cancel_booking", ("booking_id",), cancel_booking, check_cancel_booking, confirmation="required"
         ),

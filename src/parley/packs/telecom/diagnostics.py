@@ -45,7 +45,11 @@ PROBLEM_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 NOT_FIXED = re.compile(
     r"still|nothing|didn'?t help|did not help|doesn'?t work|does not work|not working|no luck|no change|same"
     r"|не работает|не помогло|не заработал|ничего|по-прежнему|всё так же|все так же"
-    r"|всё ещё|все еще|без изменений",
+    r"|всё ещё|все еще|без изменений"
+    # the step was done before it was suggested ("yes I restarted it already", "уже включено"): no help
+    r"|already\s+(?:did|done|tried|restarted|rebooted|checked|on)|(?:did|tried|restarted|rebooted|checked)\s+"
+    r"(?:it\s+|that\s+|this\s+)?already|уже\s+(?:пробовал|перезагружал|делал|проверял|включ)"
+    r"|(?:пробовал|перезагружал|делал|проверял)\w*\s+уже",
     re.I,
 )
 FIXED = re.compile(
