@@ -1,7 +1,7 @@
 """Per-turn cost of Parley's dialogue engine as a conversation grows (issue 2, "How it is checked").
 
 Run: .venv/bin/python benchmarks/turn_latency.py [--lengths 1,10,100,500] [--backends sqlite,postgres]
-     [--http/--no-http] [--window 20] [--quick]
+     [--http/--no-http] [--window 50] [--quick]
 
 For each backend (a fresh SQLite file; a fresh PostgreSQL database created on the local server and dropped
 after) and each mode (in-process `engine.handle`; HTTP through a real uvicorn server on 127.0.0.1), one
@@ -28,7 +28,9 @@ The conversation (customer C-1006, an English-speaking premium customer whose or
 changeable) rotates through ten messages: a greeting, order status, a payment-method change read back
 for confirmation and a "yes", thanks, "my last order", the change back and "sure, do it", a compliment,
 a delivery question. It never escalates, and every window holds whole cycles, so each length measures
-the same mix of messages.
+the same mix of messages. Fifty turns a window (five cycles): the verdict takes the largest of four p50s,
+and with twenty turns each p50 was coarse enough that the largest read 0.5-1.5 ms above the others from
+run to run on the same code (benchmarks/README.md, ninth session).
 
 OpenBLAS threads: on a busy 2-core machine a multi-threaded OpenBLAS spins and turns a 15 ms parse into
 0.1-1.8 s of CPU. The script pins BLAS/OpenMP to one thread before numpy loads (`--blas-threads 0`
@@ -695,7 +697,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--http-lengths", default="", help="lengths for the HTTP mode (default: --lengths)")
     ap.add_argument("--backends", default="sqlite,postgres")
     ap.add_argument("--http", action=argparse.BooleanOptionalAction, default=True)
-    ap.add_argument("--window", type=int, default=20, help="turns measured per length (a multiple of 10)")
+    ap.add_argument("--window", type=int, default=50, help="turns measured per length (a multiple of 10)")
     ap.add_argument("--quick", action="store_true", help="lengths 1,10,50, window 10, no stats wait")
     ap.add_argument("--pg-stats-wait", type=float, default=11.0, help="seconds to wait for pg stats flush")
     ap.add_argument("--blas-threads", default="1", help="BLAS/OpenMP threads (0: library default)")
