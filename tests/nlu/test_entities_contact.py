@@ -148,6 +148,8 @@ def test_whole_message_is_the_address_when_one_was_asked() -> None:
         ("перенесите доставку на пятницу", "ru"),
         ("my order 5512 is late", "en"),
         ("send it to me tomorrow", "en"),
+        ("I need to change the delivery address on 100301", "en"),
+        ("поменяйте адрес доставки по заказу 100301", "ru"),
     ],
 )
 def test_no_false_addresses(text: str, language: str) -> None:

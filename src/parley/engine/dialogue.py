@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from parley.engine.slots import BARE_NUMBER, DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, SlotQuery
@@ -96,6 +97,26 @@ ASKS = re.compile(
 
 # Entities that answer the moment they are said, never a later question: a yes/no, a code word (never kept)
 NOT_CARRIED = frozenset({"answer", "code_word", "forgot_code_word"})
+
+
+# A person asked for in so many words, whatever else the message says ("это уже третий раз!!! позовите
+# человека" reads as a complaint as a whole, and the complaint alone was filed)
+CALLS_A_PERSON = re.compile(
+    r"\b(?:speak|talk)\s+(?:to|with)\s+(?:a\s+|an\s+|the\s+|your\s+)?(?:real\s+|live\s+)?"
+    r"(?:human|person|operator|agent|manager|supervisor|somebody\s+real|someone\s+real)\b"
+    r"|\b(?:get|give|put)\s+me\s+(?:through\s+to\s+)?(?:a\s+|an\s+|the\s+)?(?:real\s+|live\s+)?"
+    r"(?:human|person|operator|agent|manager|supervisor)\b|\b(?:human|real\s+person|operator)\s+please\b"
+    r"|(?:позовите|позови|дайте|соедините\s+(?:меня\s+)?с|переключите\s+(?:меня\s+)?на|свяжите\s+(?:меня\s+)?с"
+    r"|хочу\s+(?:поговорить\s+)?с)\s+(?:живым\s+|живого\s+)?(?:человек|оператор|менеджер|сотрудник|живым|живого)",
+    re.IGNORECASE,
+)
+_NOT_A_PERSON = re.compile(
+    r"\b(?:don'?t|do\s+not|no\s+need|не\s+(?:надо|нужно|хочу|зовите))\b", re.IGNORECASE
+)
+
+
+def asks_for_a_person(text: str) -> bool:
+    return CALLS_A_PERSON.search(text) is not None and _NOT_A_PERSON.search(text) is None
 
 
 # "make it 150", "нет, лучше 300", "давайте 500": a short message that only names another amount
@@ -234,8 +255,10 @@ class _Decision:
             if self.pending:
                 self.ask_pending()
             return
-        if any(s.intent == "operator_request" and s.confidence >= OPERATOR_REQUEST_FROM for s in spans) or (
-            nlu.intent == "operator_request" and nlu.confidence >= OPERATOR_REQUEST_FROM
+        if (
+            any(s.intent == "operator_request" and s.confidence >= OPERATOR_REQUEST_FROM for s in spans)
+            or (nlu.intent == "operator_request" and nlu.confidence >= OPERATOR_REQUEST_FROM)
+            or asks_for_a_person(nlu.text)
         ):
             priority = escalation_policy.request_priority(self.tier, nlu.sentiment.anger)
             for offer in self.pending:
@@ -901,6 +924,9 @@ class _Decision:
             served = [IntentSpan(other, served[0].confidence, served[0].text, served[0].entities)]
         if any((r := self.route_for(s.intent)) is not None and r.takes_problem for s in served):
             served = [s for s in served if not self.describes_problem(s.intent)]
+        served = self.without_repeats(
+            served, entities_of=lambda s: s.entities if len(spans) > 1 else nlu.entities
+        )
         for index, span in enumerate(served):
             entities = span.entities if len(spans) > 1 else nlu.entities
             route = self.route_for(span.intent)
@@ -919,6 +945,28 @@ class _Decision:
                 continue
             self.current_intent = span.intent
             self.serve_intent(span.intent, entities)
+
+    def without_repeats(
+        self, spans: list[IntentSpan], entities_of: Callable[[IntentSpan], dict[str, Any]]
+    ) -> list[IntentSpan]:
+        """ "ГДЕ МОЙ УТЮГ??? курьер обещал вчера": two pieces, one status to look up — looked up once. A piece
+        that runs the same action as another and names nothing is about what the other named; two that
+        name the same thing are one."""
+        keyed = []
+        for span in spans:
+            route = self.route_for(span.intent)
+            entities = entities_of(span)
+            about = next((entities[k] for k in (*REFERENCE_KEYS, "msisdn") if entities.get(k)), None)
+            keyed.append((span, route.action if route is not None else None, about))
+        kept = []
+        for i, (span, action, about) in enumerate(keyed):
+            same = [(j, b) for j, (_, a, b) in enumerate(keyed) if j != i and action and a == action]
+            if any(b is not None for _, b in same) and about is None:
+                continue
+            if any(j < i and b == about for j, b in same):
+                continue
+            kept.append(span)
+        return kept
 
     def fitting_alternative(self, intent: str) -> str | None:
         """A request about orders from a customer with none on file, when the runner-up is a request that

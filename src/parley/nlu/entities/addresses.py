@@ -186,8 +186,17 @@ def extract_address(text: str, claims: Claims, expecting: str | None = None) -> 
     return None
 
 
+# "the delivery address on 100301", "адрес доставки по заказу 100301": which order's address, not the address
+_ORDER_ONLY = re.compile(
+    r"^(?:on|for|of|in|to|для|по|у|в)?\s*(?:(?:the\s+)?order|заказ[а-я]*)?\s*(?:no\.?|number|номер|№|#)?\s*\d{3,}\W*$",
+    re.IGNORECASE,
+)
+
+
 def _valid(text: str, cut: tuple[int, int], claims: Claims, strong: bool) -> bool:
     start, end = cut
     if claims.covered(start, end) > (end - start) // 2:
         return False  # mostly a date or a phone number, not an address
+    if _ORDER_ONLY.match(text[start:end].strip()):
+        return False
     return _looks_like_address(text[start:end], strong)
