@@ -89,6 +89,14 @@ def _confident(r: Ranked, text: str, min_confidence: float) -> bool:
     )
 
 
+def _names_another_number(group: Sequence[str], atom: str) -> bool:
+    """ "where is 100234 and where is 100260?": the same question about another order is a request of its
+    own, not the first one continued."""
+    earlier = set(_NUMBER.findall(" ".join(group)))
+    here = set(_NUMBER.findall(atom))
+    return bool(earlier) and bool(here) and not (here & earlier)
+
+
 def segment(
     text: str,
     whole: Ranked,
@@ -108,7 +116,12 @@ def segment(
     groups: list[tuple[list[str], Ranked | None]] = []  # (atom texts, ranked of its confident anchor)
     for atom, r in zip(atoms, atom_ranked, strict=True):
         if _confident(r, atom, min_confidence):
-            if groups and groups[-1][1] is not None and groups[-1][1].intent == r.intent:
+            if (
+                groups
+                and groups[-1][1] is not None
+                and groups[-1][1].intent == r.intent
+                and not _names_another_number(groups[-1][0], atom)
+            ):
                 groups[-1][0].append(atom)  # same request continued
             elif groups and groups[-1][1] is None:
                 groups[-1] = (groups[-1][0] + [atom], r)  # leading unsure atoms belong to this request
