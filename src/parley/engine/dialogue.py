@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from parley.engine.slots import BARE_NUMBER, DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, SlotQuery
+from parley.engine.slots import DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, SlotQuery, short_amount
 from parley.engine.turn import Step, Turn
 from parley.nlu.entities.answers import is_acknowledgment, is_bare_answer
 from parley.nlu.types import IntentSpan
@@ -133,9 +133,8 @@ def new_amount(text: str, entities: dict[str, Any]) -> dict[str, Any] | None:
     amount = entities.get("amount")
     if isinstance(amount, dict) and amount.get("value"):
         return {"amount": float(amount["value"]), "amount_currency": amount.get("currency")}
-    numbers = BARE_NUMBER.findall(text)
-    if amount is None and len(numbers) == 1 and len(re.split(r"[.,]", numbers[0])[0]) <= 5:
-        return {"amount": float(numbers[0].replace(",", ".")), "amount_currency": None}
+    if amount is None and (value := short_amount(text)) is not None:
+        return {"amount": value, "amount_currency": None}
     return None
 
 

@@ -186,10 +186,18 @@ def resolve_amount(q: SlotQuery) -> SlotAnswer:
         # short number is the amount; an order number (six digits) or a phone number is not. Never once the
         # amount must be asked ("top up 10 pounds", refused: the 10 is not 10 roubles).
         named = {str(q.entities.get(k) or "") for k in ("order_id", "msisdn")}
-        short = [n for n in numbers if n not in named and len(re.split(r"[.,]", n)[0]) <= 5]
-        if len(short) == 1 and len(numbers) == 1:
-            return SlotAnswer(float(short[0].replace(",", ".")), also={"amount_currency": None})
+        if (value := short_amount(q.text, named)) is not None:
+            return SlotAnswer(value, also={"amount_currency": None})
     return SlotAnswer(ask=Reply("ask.amount"))
+
+
+def short_amount(text: str, named: set[str] | frozenset[str] = frozenset()) -> float | None:
+    """The message's only number, as an amount, when it has at most five digits before the decimal point and
+    is none of `named` (an order number has six, a phone number more)."""
+    numbers = BARE_NUMBER.findall(text)
+    if len(numbers) != 1 or numbers[0] in named or len(re.split(r"[.,]", numbers[0])[0]) > 5:
+        return None
+    return float(numbers[0].replace(",", "."))
 
 
 DEFAULT_RESOLVERS: dict[str, Resolver] = {
