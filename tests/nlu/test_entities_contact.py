@@ -62,6 +62,7 @@ def test_email(text: str, email: str) -> None:
         ("top up 10 pounds", "en", 10.0, "GBP"),
         ("£20 please", "en", 20.0, "GBP"),
         ("пополни на 500 фунтов", "ru", 500.0, "GBP"),
+        ("top up for 300", "en", 300.0, None),
     ],
 )
 def test_amounts(text: str, language: str, value: float, currency: str | None) -> None:
@@ -71,6 +72,12 @@ def test_amounts(text: str, language: str, value: float, currency: str | None) -
 @pytest.mark.parametrize("text", ["order 100234", "осталось 500 мб", "в 5 раз", "в 15:00"])
 def test_no_false_amounts(text: str) -> None:
     assert "amount" not in extract_entities(text, "ru")
+
+
+def test_a_long_number_paid_for_is_an_order() -> None:
+    entities = extract_entities("pay for 100260 with cash instead", "en")
+    assert "amount" not in entities
+    assert entities["order_id"] == "100260"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from parley.nlu.entities import extract_entities
+from parley.nlu.entities.orders import listed_together
 from parley.nlu.types import OrderHint, ParseContext
 
 ORDERS = ParseContext(
@@ -195,3 +196,20 @@ def test_every_item_of_the_list(text: str) -> None:
 )
 def test_no_false_every(text: str) -> None:
     assert "every" not in extract_entities(text, "ru" if text[0] > "z" else "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "ids", "together"),
+    [
+        ("cancel 100234 and 100260", ["100234", "100260"], True),
+        ("отмените заказы 100234, 100260", ["100234", "100260"], True),
+        ("cancel order 100234 and order #100260", ["100234", "100260"], True),
+        ("100234 и заказ №100260", ["100234", "100260"], True),
+        ("not 100234 but 100260", ["100234", "100260"], False),
+        ("100234 arrived, where is 100260?", ["100234", "100260"], False),
+        ("cancel 100234", ["100234"], False),
+    ],
+)
+def test_orders_listed_together(text: str, ids: list[str], together: bool) -> None:
+    """A list of orders is one request for each; a correction or two questions are not a list."""
+    assert listed_together(text, ids) is together

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from parley.engine.slots import DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, SlotQuery, short_amount
 from parley.engine.turn import Step, Turn
 from parley.nlu.entities.answers import is_acknowledgment, is_bare_answer
+from parley.nlu.entities.orders import listed_together
 from parley.nlu.types import IntentSpan
 from parley.packs.base import ActionEnv, ActionSpec, FlowStep, IntentRoute, Outcome, Reply
 from parley.policy import escalation as escalation_policy
@@ -193,6 +194,10 @@ class _Decision:
         # the words of a request said in an earlier message and started only now (see `resume_suspended`):
         # its free-text slots ("what is the complaint?") are read from them, not from this message
         self.said_earlier: str | None = None
+        # the piece of a message with several requests being served (or a request said earlier, started
+        # now): what a route that reads the words picks from ("... and pay for 100260 with cash" is a
+        # payment change, whatever else the message said)
+        self.piece: NluResult | None = None
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -697,7 +702,9 @@ class _Decision:
         self.remember_params({**named, "service_code": entities.get("service")})
         task = {"id": self.next_id(), "intent": intent, "action": action, "params": {}}
         if callable(self.rt.routes.get(intent)) and "order_id" not in entities:
-            task["said"] = self.nlu.text[:2000]  # the route may change once the order is known
+            task["said"] = (self.piece or self.nlu).text[
+                :2000
+            ]  # the route may change once the order is known
         self.continue_task(task, entities)
 
     def reroute(self, task: dict[str, Any]) -> None:
@@ -872,10 +879,11 @@ class _Decision:
             self.say("task.resume", action=task["action"], **task["params"])
             self.continue_task(task, entities={})
         elif "start" in item:
-            self.current_intent = item["start"]["intent"]
-            self.said_earlier = item["start"].get("text")
+            start = item["start"]
+            self.current_intent = start["intent"]
+            self.said_earlier = start.get("text")
             try:
-                self.serve_intent(item["start"]["intent"], item["start"]["entities"])
+                self.serve_piece(start["intent"], start.get("text") or self.nlu.text, start["entities"])
             finally:
                 self.said_earlier = None
         elif "flow" in item:
@@ -897,7 +905,7 @@ class _Decision:
             return None
         if callable(route):
             assert self.context is not None
-            return route(self.nlu, self.d, self.context)
+            return route(self.piece or self.nlu, self.d, self.context)
         return route
 
     def describes_problem(self, intent: str) -> bool:
@@ -926,24 +934,53 @@ class _Decision:
         served = self.without_repeats(
             served, entities_of=lambda s: s.entities if len(spans) > 1 else nlu.entities
         )
-        for index, span in enumerate(served):
-            entities = span.entities if len(spans) > 1 else nlu.entities
+        pieces = [
+            piece
+            for span in served
+            for piece in self.each_order(span, span.entities if len(spans) > 1 else nlu.entities)
+        ]
+        waiting: list[dict[str, Any]] = []
+        for index, (span, entities) in enumerate(pieces):
             route = self.route_for(span.intent)
             if (
                 index
                 and route is not None
-                and (route.flow or route.describes_problem)
+                and (route.flow or route.describes_problem or self.asks_before_acting(route))
                 and (self.pending or self.d.get("task") or self.d.get("flow"))
             ):
-                # one question at a time: a second request that runs a flow (which asks at once) waits for
-                # the first one's question to be settled, and starts then; so does a complaint after a
-                # question still open ("ГДЕ МОЙ ЗАКАЗ?! уже две недели жду" - "which order?"): filed now,
-                # it would miss the very order the customer is about to name
-                waiting = {"intent": span.intent, "entities": entities, "text": span.text[:2000]}
-                self.suspend({"start": waiting})
+                # one question at a time: a second request that runs a flow or asks before it acts waits
+                # for the first one's question to be settled, and starts then (two read-backs in one reply
+                # leave a "yes" meaning either); so does a complaint after a question still open ("ГДЕ МОЙ
+                # ЗАКАЗ?! уже две недели жду" - "which order?"): filed now, it would miss the very order
+                # the customer is about to name
+                waiting.append({"intent": span.intent, "entities": entities, "text": span.text[:2000]})
                 continue
             self.current_intent = span.intent
-            self.serve_intent(span.intent, entities)
+            self.serve_piece(span.intent, span.text, entities, alone=len(pieces) == 1)
+        for item in reversed(waiting):  # the suspended are a stack: the first said comes back first
+            self.suspend({"start": item})
+
+    def serve_piece(self, intent: str, text: str, entities: dict[str, Any], *, alone: bool = False) -> None:
+        """Serves one request of a message (`alone`: the whole message is this one request)."""
+        self.piece = None if alone else dataclasses.replace(self.nlu, text=text, entities=entities)
+        try:
+            self.serve_intent(intent, entities)
+        finally:
+            self.piece = None
+
+    def each_order(
+        self, span: IntentSpan, entities: dict[str, Any]
+    ) -> list[tuple[IntentSpan, dict[str, Any]]]:
+        """ "cancel 100234 and 100260": one request about a list of orders is that request for each of
+        them, in the order said (the action takes one order)."""
+        ids = entities.get("order_ids") or []
+        if len(ids) < 2 or not self.needs_order(span.intent) or not listed_together(span.text, ids):
+            return [(span, entities)]
+        return [(span, {**entities, "order_id": one, "order_ids": [one]}) for one in ids]
+
+    def asks_before_acting(self, route: IntentRoute) -> bool:
+        spec = self.rt.actions.get(route.action) if route.action else None
+        return spec is not None and spec.confirmation != "none"
 
     def without_repeats(
         self, spans: list[IntentSpan], entities_of: Callable[[IntentSpan], dict[str, Any]]

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from parley.nlu.classifier import OUT_OF_SCOPE, Ranked
 
 # Connectors between requests, English and Russian. The capture keeps the cut points; the connector words
-# themselves are dropped from the spans. Sentence ends count too.
+# themselves are dropped from the spans. Sentence ends count too, and ", а" ("отмените 100234, а заказ 100260
+# я оплачу наличными").
 _CONNECTORS = re.compile(
     r"(?:[.;!?]+\s+|\s*,?\s+\b(?:and then|and also|and|also|then|plus|after that|"
-    r"а также|а ещ[её]|и ещ[её]|а потом|и потом|потом|затем|и|а ещё|также)\b\s+)",
+    r"а также|а ещ[её]|и ещ[её]|а потом|и потом|потом|затем|и|а ещё|также)\b\s+|\s*,\s*а\s+)",
     re.IGNORECASE,
 )
 _LEADING = re.compile(r"^(?:and|also|then|plus|и|а|потом|затем|также)\s+", re.IGNORECASE)

@@ -26,11 +26,12 @@ _NUM_CUR = re.compile(rf"(?<![\w.,])(?P<num>{_NUM})\s*(?:{_AFTER})(?![a-zа-я])
 _CUR_NUM = re.compile(rf"(?P<sym>[₽$€£]|\b(?:usd|eur|rub|gbp)\b)\s*(?P<num>{_NUM})(?![\d])", re.IGNORECASE)
 # number words followed by a currency word: "сто рублей", "twenty dollars"
 _CUR_ONLY = re.compile(rf"(?<![\w])(?:{_AFTER})(?![a-zа-я])", re.IGNORECASE)
-# a payment verb followed by a bare number: "пополнить на 500", "top up by 300", "оплатить 1200"
+# a payment verb followed by a bare number: "пополнить на 500", "top up by 300", "оплатить 1200"; not "pay for
+# 100260 with cash": a long number one pays *for* is the order's, left for order numbers
 _VERB_NUM = re.compile(
     r"\b(?:пополн[а-я]*|закин[а-я]*|положи[а-я]*|оплат[а-я]*|заплат[а-я]*|top(?:\s|-)?up|pay|add|put)"
     r"(?:\s+(?:счет|баланс|balance|account|my|мой|мне|me|it|the))*"
-    rf"\s+(?:на|by|with|for)?\s*(?P<num>{_NUM})(?![\d.,]*\s*(?:%|gb|mb|гб|мб|минут|min|sms|смс))",
+    rf"\s+(?:на|by|with|for(?!\s*\d{{5}}))?\s*(?P<num>{_NUM})(?![\d.,]*\s*(?:%|gb|mb|гб|мб|минут|min|sms|смс))",
     re.IGNORECASE,
 )
 

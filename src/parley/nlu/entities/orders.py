@@ -118,6 +118,23 @@ def extract_order_ids(text: str, claims: Claims, *, expecting: str | None = None
     return ids
 
 
+_JOINED = re.compile(
+    rf"\s*(?:,\s*)?(?:and|&|plus|и|а\s+также|также)?\s*(?:(?:the\s+)?{_KEYWORD}\s*)?[#№]?\s*", re.IGNORECASE
+)
+
+
+def listed_together(text: str, ids: list[str]) -> bool:
+    """ "cancel 100234 and 100260", "заказы 5512, 5520": the numbers are a list, each meant alike — not "not
+    100234 but 100260" or "100234 arrived, where is 100260?"."""
+    if len(ids) < 2:
+        return False
+    positions = [m.start() for value in ids if (m := re.search(rf"(?<!\d){re.escape(value)}(?!\d)", text))]
+    if len(positions) != len(ids) or positions != sorted(positions):
+        return False
+    gaps = [text[a + len(v) : b] for a, v, b in zip(positions, ids, positions[1:], strict=False)]
+    return all(_JOINED.fullmatch(gap) for gap in gaps)
+
+
 def _year_context(text: str, start: int) -> bool:
     """A 19xx/20xx number after "in"/"since"/"в"/"с" or a month is a year, not an order."""
     before = text[max(0, start - 12) : start].lower()
