@@ -28,7 +28,7 @@ from parley.engine.slots import DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, SlotQuery, s
 from parley.engine.turn import Step, Turn
 from parley.nlu.entities.answers import is_acknowledgment, is_bare_answer
 from parley.nlu.entities.orders import listed_together
-from parley.nlu.types import IntentSpan
+from parley.nlu.types import OUT_OF_SCOPE, IntentSpan
 from parley.packs.base import ActionEnv, ActionSpec, FlowStep, IntentRoute, Outcome, Reply
 from parley.policy import escalation as escalation_policy
 from parley.policy.confirmation import read_confirmation
@@ -921,7 +921,7 @@ class _Decision:
         if not spans:
             spans = [IntentSpan(nlu.intent, nlu.confidence, nlu.text, nlu.entities)]
         if not any(understood(s.intent, s.confidence) for s in spans):
-            if self.on_correction() or self.acknowledged():
+            if self.on_correction() or self.acknowledged() or self.follows_last_answer():
                 return
             self.not_understood()
             return
@@ -1004,6 +1004,15 @@ class _Decision:
             kept.append(span)
         return kept
 
+    def follows_last_answer(self) -> bool:
+        """A message the classifier places nowhere may still be about what was just answered: "can I pay for
+        my order with them?" right after the loyalty points were told. A pack's route for `out_of_scope` reads
+        it by that answer (`previous_answer`); it returns nothing for anything else."""
+        if self.route_for(OUT_OF_SCOPE) is None:
+            return False
+        self.serve_intent(OUT_OF_SCOPE, self.nlu.entities)
+        return True
+
     def fitting_alternative(self, intent: str) -> str | None:
         """A request about orders from a customer with none on file, when the runner-up is a request that
         needs none: "а можно перенести визит на вторник?" reads as rescheduling a delivery (0.86) before a
@@ -1012,7 +1021,7 @@ class _Decision:
         if self.context is None or self.context.orders or not self.needs_order(intent):
             return None
         for alternative in self.nlu.alternatives[:2]:
-            if alternative.confidence < MEANINGFUL_ALTERNATIVE or alternative.intent == "out_of_scope":
+            if alternative.confidence < MEANINGFUL_ALTERNATIVE or alternative.intent == OUT_OF_SCOPE:
                 continue
             if self.route_for(alternative.intent) is not None and not self.needs_order(alternative.intent):
                 return alternative.intent

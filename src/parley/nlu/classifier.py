@@ -26,8 +26,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from parley.nlu.features import FeatureConfig, FusedFeaturizer
-
-OUT_OF_SCOPE = "out_of_scope"
+from parley.nlu.types import OUT_OF_SCOPE
 
 _LABEL_SEPARATORS = re.compile(r"[_\-.:/]+")
 _SPACES = re.compile(r"\s+")

@@ -41,6 +41,10 @@ from typing import Any, Literal
 SentimentLabel = Literal["negative", "neutral", "positive"]
 
 
+# The intent of a message that belongs to none of the packs' intents.
+OUT_OF_SCOPE = "out_of_scope"
+
+
 @dataclass(slots=True)
 class Sentiment:
     label: SentimentLabel = "neutral"

@@ -31,12 +31,20 @@ PAYMENT_WORDS = re.compile(r"pay|card|cash|оплат|карт|наличн", re
 WITH_THEM = re.compile(r"\b(?:them|those|ими|этими|ими\s+же|бонусами|баллами|points)\b", re.I)
 
 
+def pays_with_the_points(nlu: NluResult, dialog: dict[str, Any]) -> bool:
+    """ "а можно ими оплатить заказ?" / "can I pay for my order with them?" after the points were told."""
+    return (
+        dialog.get("previous_answer") == "loyalty_status"
+        and not nlu.entities.get("payment_method")
+        and bool(PAYMENT_WORDS.search(nlu.text) and WITH_THEM.search(nlu.text))
+    )
+
+
 def route_order_change(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
     """ "Change my order" means one of three actions; the message's entities (or words) pick it."""
     e = nlu.entities
-    if dialog.get("previous_answer") == "loyalty_status" and not e.get("payment_method"):
-        if PAYMENT_WORDS.search(nlu.text) and WITH_THEM.search(nlu.text):
-            return IntentRoute(reply="loyalty.redeem")
+    if pays_with_the_points(nlu, dialog):
+        return IntentRoute(reply="loyalty.redeem")
     if e.get("address"):
         return IntentRoute(action="change_delivery_address")
     if e.get("date"):
@@ -171,6 +179,13 @@ def route_product_fault(
     return None
 
 
+@serves_some
+def route_unplaced(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute | None:
+    """What a message the classifier places nowhere can still mean after the last answer: the English "can I
+    pay for my order with them?" reads as out of scope alone, the Russian one as a change of the order."""
+    return IntentRoute(reply="loyalty.redeem") if pays_with_the_points(nlu, dialog) else None
+
+
 def route_loyalty(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
     """The customer's loyalty level and points, from the context loaded for the turn (read, never changed:
     points are spent at checkout, which this chat does not do)."""
@@ -202,5 +217,6 @@ def build() -> Pack:
             "loyalty_status": route_loyalty,
             "farewell": IntentRoute(reply="farewell.answer"),
             "tech_issue": route_product_fault,  # only RetailCo's products; the line is telecom's
+            "out_of_scope": route_unplaced,
         },
     )
