@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import inspect
 import os
 import statistics
 import sys
@@ -67,7 +68,14 @@ def time_calls(owner: Any, name: str, label: str, timings: Timings) -> None:
         finally:
             timings[label].append((time.perf_counter() - wall, time.thread_time() - cpu))
 
-    setattr(owner, name, timed)
+    async def timed_async(*args: Any, **kwargs: Any) -> Any:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return await inner(*args, **kwargs)
+        finally:
+            timings[label].append((time.perf_counter() - wall, time.thread_time() - cpu))
+
+    setattr(owner, name, timed_async if inspect.iscoroutinefunction(inner) else timed)
 
 
 def main() -> int:
@@ -108,7 +116,7 @@ def main() -> int:
             time_calls(runtime.conversations, name, f"store.{name}", timings)
         for name in ("get_tuple", "put"):
             time_calls(engine.checkpointer, name, f"checkpointer.{name}", timings)
-        time_calls(engine.graph, "invoke", "graph.invoke (stages + LangGraph)", timings)
+        time_calls(engine.graph, "ainvoke", "graph.ainvoke (stages + LangGraph)", timings)
         for name in ("load_context", "understand", "decide", "act", "respond"):
             time_calls(nodes, name, f"stage.{name}", timings)
         # the graph holds the read-only stages in a list built at import: time the same functions there

@@ -505,31 +505,36 @@ def langgraph_floor(system: Any, session: str, rounds: int = 300) -> float:
 
     A one-node graph whose node returns no update, compiled with the engine's own checkpointer and
     `ConversationState`, run on a conversation the benchmark grew (so it loads and re-saves a real
-    dialogue state) with `durability="exit"` inside the checkpointer's deferral, as the engine runs
-    it; the deferred statements are dropped (writing them belongs to the turn's record). What is
+    dialogue state) with `durability="exit"` inside the checkpointer's deferral, with `ainvoke` on the
+    thread's own event loop, as the engine runs it; the deferred statements are dropped (writing them
+    belongs to the turn's record). What is
     left is the dependency's own cost per turn: the part of the engine overhead Parley cannot cut
     while it runs on LangGraph.
     """
     from langgraph.graph import END, START, StateGraph
 
     from parley.engine.state import ConversationState
+    from parley.engine.turn_loop import run_in_this_thread
+
+    async def noop(state: Any) -> dict[str, Any]:
+        return {}
 
     graph = StateGraph(ConversationState)
-    graph.add_node("noop", lambda state: {})
+    graph.add_node("noop", noop)
     graph.add_edge(START, "noop")
     graph.add_edge("noop", END)
     checkpointer = system.engine.checkpointer
     compiled = graph.compile(checkpointer=checkpointer)
-    config = {"configurable": {"thread_id": session}}
+    config = {"configurable": {"thread_id": session}, "max_concurrency": 1}
     deferring = getattr(checkpointer, "deferring", None)
     times: list[float] = []
     for i in range(rounds + 20):
         start = time.perf_counter()
         if deferring is not None:
             with deferring(session):
-                compiled.invoke({}, config=config, durability="exit")
+                run_in_this_thread(compiled.ainvoke({}, config=config, durability="exit"))
         else:
-            compiled.invoke({}, config=config, durability="exit")
+            run_in_this_thread(compiled.ainvoke({}, config=config, durability="exit"))
         if i >= 20:
             times.append(time.perf_counter() - start)
     return pct(times, 0.5)

@@ -85,20 +85,22 @@ def test_messages_of_one_session_are_processed_one_after_the_other(make_system: 
     inside = 0
     overlaps = 0
     guard = threading.Lock()
-    original = system.engine.graph.invoke
+    original = system.engine.graph.ainvoke
+    runs = 0
 
-    def observed(*args: Any, **kwargs: Any) -> Any:
-        nonlocal inside, overlaps
+    async def observed(*args: Any, **kwargs: Any) -> Any:
+        nonlocal inside, overlaps, runs
         with guard:
             inside += 1
+            runs += 1
             overlaps += inside > 1
         try:
-            return original(*args, **kwargs)
+            return await original(*args, **kwargs)
         finally:
             with guard:
                 inside -= 1
 
-    system.engine.graph.invoke = observed
+    system.engine.graph.ainvoke = observed
     errors: list[BaseException] = []
 
     def send(i: int) -> None:
@@ -112,7 +114,7 @@ def test_messages_of_one_session_are_processed_one_after_the_other(make_system: 
         t.start()
     for t in threads:
         t.join()
-    assert not errors and overlaps == 0
+    assert not errors and overlaps == 0 and runs == 6
     messages = system.engine.conversation("s-lock")["messages"]
     roles = [m["role"] for m in messages]
     assert roles == ["customer", "agent"] * 6  # never interleaved

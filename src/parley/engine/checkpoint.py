@@ -170,6 +170,26 @@ class DeferrablePuts:
         self._forget(str(config["configurable"]["thread_id"]))
         super().put_writes(config, writes, task_id, task_path)  # type: ignore[misc]
 
+    # The engine runs its graph with `ainvoke` on an event loop of the turn's own thread
+    # (engine/turn_loop.py): the async loop needs no thread of its own per turn, the sync one does. These run
+    # the savers' synchronous methods in that thread: the turn waits for its checkpoint either way.
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        return self.get_tuple(config)
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        return self.put(config, checkpoint, metadata, new_versions)  # type: ignore[attr-defined, no-any-return]
+
+    async def aput_writes(
+        self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str = ""
+    ) -> None:
+        self.put_writes(config, writes, task_id, task_path)
+
 
 class PruningSqliteSaver(DeferrablePuts, SqliteSaver):
     """SqliteSaver whose `put` replaces the thread's previous checkpoints atomically."""

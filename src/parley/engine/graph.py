@@ -46,9 +46,16 @@ def turn(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, Any
     return updates
 
 
+async def turn_node(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, Any]:
+    """`turn` as the graph's node. The engine runs the graph with `ainvoke` (engine/turn_loop.py), and
+    LangGraph would hand a synchronous node to a thread pool there; the stages block on the store, which is
+    what the turn's private event loop is for."""
+    return turn(state, runtime)
+
+
 def build_graph(checkpointer: Any) -> Any:
     graph = StateGraph(ConversationState, context_schema=Turn)
-    graph.add_node("turn", turn)
+    graph.add_node("turn", turn_node)
     graph.add_edge(START, "turn")
     graph.add_edge("turn", END)
     return graph.compile(checkpointer=checkpointer)

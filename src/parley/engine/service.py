@@ -24,6 +24,7 @@ from parley.engine.locks import SessionLocks
 from parley.engine.opening import opened_in_one_transaction, opened_step_by_step, opens_in_one_transaction
 from parley.engine.runtime import Runtime
 from parley.engine.turn import InboundMessage, Turn
+from parley.engine.turn_loop import run_in_this_thread
 from parley.store.db import connection_lost
 
 log = logging.getLogger(__name__)
@@ -115,13 +116,14 @@ class Engine:
             )
             try:
                 with deferral as checkpoint:
-                    state = self.graph.invoke(
-                        {"customer_id": customer.id},
-                        # one node, so nothing runs in parallel; a bound also spares the run's thread
-                        # pool an os.cpu_count() per turn (a /sys read)
-                        config={"configurable": {"thread_id": message.session_id}, "max_concurrency": 1},
-                        context=turn,
-                        durability="exit",
+                    state = run_in_this_thread(
+                        self.graph.ainvoke(
+                            {"customer_id": customer.id},
+                            # one node, so nothing runs in parallel
+                            config={"configurable": {"thread_id": message.session_id}, "max_concurrency": 1},
+                            context=turn,
+                            durability="exit",
+                        )
                     )
             finally:
                 rt.remember_customer(None)
