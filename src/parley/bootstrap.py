@@ -88,9 +88,10 @@ def build_system(settings: Settings | None = None, *, parser: Any = None, migrat
             if any(route is shared for shared in SHARED_ROUTES) and intent in runtime.routes:
                 continue  # a pack's own routing of a shared intent wins, in any pack order
             earlier = runtime.routes.get(intent)
-            if earlier is not None and is_partial(route) != is_partial(earlier):
-                # one pack serves some of the intent's messages, the other the rest (packs/base.py)
-                partial, rest = (route, earlier) if is_partial(route) else (earlier, route)
+            if earlier is not None and (is_partial(route) or is_partial(earlier)):
+                # one pack serves some of the intent's messages, the other the rest (packs/base.py); two
+                # partial routes are tried in pack order, and serve only some messages together
+                partial, rest = (earlier, route) if is_partial(earlier) else (route, earlier)
                 runtime.routes[intent] = first_that_serves(partial, rest)  # type: ignore[arg-type]
                 continue
             runtime.routes[intent] = route

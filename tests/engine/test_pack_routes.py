@@ -24,3 +24,30 @@ def test_the_retail_complaint_route_wins_in_any_pack_order(
         assert system.runtime.routes["complaint"] is route_retail_complaint
     finally:
         system.close()
+
+
+def test_two_partial_routes_of_one_intent_serve_together_and_stay_partial() -> None:
+    """Retail reads some unplaced messages, telecom others: each pack's answer where it has one, and no
+    answer at all (None, so the engine says it did not understand) where neither has."""
+    from parley.backends.records import Customer
+    from parley.nlu.types import NluResult
+    from parley.packs.base import CustomerContext, IntentRoute, first_that_serves, is_partial, serves_some
+
+    def route_for(word: str) -> Any:
+        @serves_some
+        def route(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute | None:
+            return IntentRoute(reply=word) if word in nlu.text else None
+
+        return route
+
+    both = first_that_serves(route_for("points"), route_for("top-up"))
+    context = CustomerContext(customer=Customer(id="C-1", name="Anna"))
+
+    def served(text: str) -> str | None:
+        route = both(NluResult(text, "out_of_scope", 0.9, "en"), {}, context)
+        return route.reply if route is not None else None
+
+    assert is_partial(both)
+    assert served("pay with the points?") == "points"
+    assert served("my top-up is lost") == "top-up"
+    assert served("what is the meaning of life") is None

@@ -198,6 +198,7 @@ class _Decision:
         # now): what a route that reads the words picks from ("... and pay for 100260 with cash" is a
         # payment change, whatever else the message said)
         self.piece: NluResult | None = None
+        self.operator_just_offered = False  # the last reply named an operator as the way out
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -276,6 +277,7 @@ class _Decision:
         # "а можно ими оплатить?" right after the loyalty points were told (`packs/retail/pack.py`)
         self.d["previous_answer"] = self.d.pop("answered", None)
         offered_operator = self.d.pop("offered_operator", None)  # good for the very next message only
+        self.operator_just_offered = bool(offered_operator)
         if offered_operator and self.accepts_operator_offer(offered_operator):
             return
         ended_flow = self.d.pop("ended_flow", None)  # likewise
@@ -473,6 +475,7 @@ class _Decision:
             self.pending = []
             self.d["expecting"] = None
             self.say(f"{pending['action']}.forgot")
+            self.note_operator_offer(f"{pending['action']}.forgot")  # "an operator can check who you are"
             return True
         top = self.nlu.spans[0] if self.nlu.spans else None
         if not entities.get("code_word") or (
@@ -820,11 +823,7 @@ class _Decision:
         # one that offers the operator among other ways out makes a bare yes ask which (see
         # `accepts_operator_offer`). "Voicemail isn't on, nothing to turn off" offers nothing, and a yes to
         # it is no request for a human.
-        operator = self.rt.nlg.offers_operator(
-            f"{spec.name}.error.{verdict.error}", self.turn.language or "en"
-        )
-        if operator:
-            self.d["offered_operator"] = operator
+        self.note_operator_offer(f"{spec.name}.error.{verdict.error}")
         self.remember_params(params)  # "it is already on" still tells which number and service "it" is
         self.remember_last_task(task)
         if verdict.offer and not self.pending and not self.d.get("flow"):
@@ -843,6 +842,12 @@ class _Decision:
             )
             return
         self.resume_suspended()
+
+    def note_operator_offer(self, key: str) -> None:
+        """Remembers, for the very next message, that the reply worded by `key` offered an operator."""
+        operator = self.rt.nlg.offers_operator(key, self.turn.language or "en")
+        if operator:
+            self.d["offered_operator"] = operator
 
     def ask_confirmation(self, task: dict[str, Any], kind: str = "yes_no") -> None:
         for earlier in self.pending:  # a newer request outranks an unanswered question; keep it for later
@@ -920,6 +925,11 @@ class _Decision:
         spans = nlu.spans or []
         if not spans:
             spans = [IntentSpan(nlu.intent, nlu.confidence, nlu.text, nlu.entities)]
+        # "а как тогда быть?" reads as a goodbye to the classifier; a goodbye that takes no leave and asks
+        # something is a question it could not place
+        spans = [
+            s for s in spans if s.intent != "farewell" or LEAVING.search(s.text) or not ASKS.search(s.text)
+        ]
         if not any(understood(s.intent, s.confidence) for s in spans):
             if self.on_correction() or self.acknowledged() or self.follows_last_answer():
                 return
@@ -1095,6 +1105,18 @@ class _Decision:
         if self.previous_refusal and ASKS_WHY.match(self.nlu.text):
             # "why?" right after "it can't be returned": the reason again, with what can be done instead
             self.say(self.previous_refusal["key"], **self.previous_refusal["vars"])
+            return
+        if self.operator_just_offered and ASKS.search(self.nlu.text) and not self.pending:
+            # "what do I do then?" right after "an operator can check who you are": that way, as a question
+            priority = escalation_policy.request_priority(self.tier, self.nlu.sentiment.anger)
+            self.ask_confirmation(
+                {
+                    "id": self.next_id(),
+                    "intent": "operator_request",
+                    "action": "transfer_to_operator",
+                    "params": {"reason": "customer_request", "priority": priority},
+                }
+            )
             return
         self.d["misunderstood_streak"] = int(self.d.get("misunderstood_streak", 0)) + 1
         alternatives = [a.intent for a in self.nlu.alternatives[:2] if a.intent != "out_of_scope"]

@@ -209,16 +209,17 @@ def is_partial(route: Any) -> bool:
     return bool(getattr(route, "serves_some", False))
 
 
-def first_that_serves(partial: PartialRoute, rest: IntentRoute | RouteFunction) -> RouteFunction:
-    """Two packs' routes of one intent as one: the partial route's answer if it has one, else the other's."""
+def first_that_serves(partial: PartialRoute, rest: IntentRoute | RouteFunction | PartialRoute) -> Any:
+    """Two packs' routes of one intent as one: the partial route's answer if it has one, else the other's.
+    When the other is partial too, so is the pair (None when neither serves)."""
 
-    def chained(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    def chained(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute | None:
         served = partial(nlu, dialog, context)
         if served is not None:
             return served
         return rest(nlu, dialog, context) if callable(rest) else rest
 
-    return chained
+    return serves_some(chained) if is_partial(rest) else chained
 
 
 @dataclass(slots=True)

@@ -33,7 +33,9 @@ NETWORK_WORDS = re.compile(
     r"internet|data|network|signal|coverage|connection|4g|lte|5g|call|интернет|сеть|сети|связ|сигнал|звонк|покрыт",
     re.I,
 )
-BILLING_WORDS = re.compile(r"charge|bill|money|balance|списал|списан|деньг|баланс|счет|счёт", re.I)
+BILLING_WORDS = re.compile(
+    r"charge|bill|money|balance|top.?up|списал|списан|деньг|баланс|сч[её]т|пополн|клал|положил|закинул", re.I
+)
 COMPENSATION_WORDS = re.compile(r"compensat|refund|money back|компенсац|верните|возврат|перерасч", re.I)
 
 

@@ -6,12 +6,14 @@ the retail one in the shared runtime.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from parley.backends.ports import Backend
 from parley.backends.records import Subscriber
-from parley.packs.base import IntentRoute, Pack, route_complaint
+from parley.nlu.types import NluResult
+from parley.packs.base import CustomerContext, IntentRoute, Pack, route_complaint, serves_some
 from parley.packs.telecom.actions import ACTIONS
 from parley.packs.telecom.booking import BookingFlow
 from parley.packs.telecom.diagnostics import DiagnosticsFlow
@@ -21,6 +23,50 @@ from parley.packs.telecom.resolvers import RESOLVERS
 def load_subscribers(backend: Backend, customer_id: str) -> list[Subscriber]:
     """The customer's numbers, loaded with the rest of the context each turn."""
     return backend.subscribers_of(customer_id)
+
+
+# A top-up already made ("я пополнил на 500", "I topped up yesterday") ...
+TOPPED_UP = re.compile(
+    r"\b(?:topped\s+up|recharged|put\s+(?:\w+\s+){0,3}on\s+(?:my\s+)?(?:phone|number|account|balance)"
+    r"|пополнил\w*|пополнял\w*|клал[аи]?\b|положил\w*|закинул\w*|кинул[аи]?\b)",
+    re.IGNORECASE,
+)
+# ... that has not shown up on the balance ("не пришли", "hasn't arrived", "почему так мало?").
+NOT_ARRIVED = re.compile(
+    r"(?:not|n't|never|still\s+no)\s+(?:\w+\s+){0,2}?(?:arriv|come|came|show|credit|appear|chang|reach|go\w*\s+through)"
+    r"|не\s+(?:\w+\s+){0,2}?(?:приш|зачисл|дош|поступ|отобраз|измен|появ|пополн)"
+    r"|где\s+(?:мои\s+)?деньг|where\s+(?:is|are|did)\s+(?:my\s+)?(?:money|top.?up|payment)"
+    r"|so\s+(?:little|low)|так\s+мало|почему\s+мало",
+    re.IGNORECASE,
+)
+
+
+def tells_of_a_missing_top_up(nlu: NluResult, context: CustomerContext) -> bool:
+    """ "я пополнил на 500, а деньги не пришли": a payment to trace, not a new payment link to send."""
+    return bool(context.subscribers) and bool(TOPPED_UP.search(nlu.text) and NOT_ARRIVED.search(nlu.text))
+
+
+# The top-up that did not arrive becomes a billing ticket (the complaint action files it against the number,
+# in the customer's words): the chat sees only payments made through its own links, not a bank's or a
+# terminal's, so tracing one is the billing team's work.
+MISSING_TOP_UP = IntentRoute(action="file_complaint", preface="top_up.missing", describes_problem=True)
+
+
+def route_top_up(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    return (
+        MISSING_TOP_UP
+        if tells_of_a_missing_top_up(nlu, context)
+        else IntentRoute(action="create_payment_link")
+    )
+
+
+@serves_some
+def route_missing_top_up(
+    nlu: NluResult, dialog: dict[str, Any], context: CustomerContext
+) -> IntentRoute | None:
+    """The same message read as a payment problem or as nothing at all ("а почему так мало? я же вчера клал
+    500" right after the balance); every other such message is left to the other packs' routes."""
+    return MISSING_TOP_UP if tells_of_a_missing_top_up(nlu, context) else None
 
 
 def build() -> Pack:
@@ -37,7 +83,9 @@ def build() -> Pack:
             "tech_issue": IntentRoute(
                 flow="diagnostics", preface="tech_issue.preface", describes_problem=True
             ),
-            "top_up": IntentRoute(action="create_payment_link"),
+            "top_up": route_top_up,
+            "payment_issue": route_missing_top_up,
+            "out_of_scope": route_missing_top_up,
             "technician_visit": IntentRoute(flow="booking", takes_problem=True),
             "complaint": route_complaint,
         },
