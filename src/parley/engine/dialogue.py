@@ -69,6 +69,13 @@ LEAVING = re.compile(
     r"|спасибо|благодарю|больше\s+ничего|это\s+вс[её]|poka|spasibo|do\s+svidaniya)\b|^\s*вс[её]\b",
     re.IGNORECASE,
 )
+# Words that greet: a "greeting" without one ("the headphones", mid-conversation) is the classifier's guess.
+GREETS = re.compile(
+    r"\b(?:hello|hi|hey|hiya|howdy|greetings|yo|good\s+(?:morning|afternoon|evening|day)|any(?:one|body)\s+there"
+    r"|привет\w*|здравств\w*|здрасс?ьте|здрасте|добр\w+\s+(?:день|вечер|утро|времени)|доброе\s+утро|приветствую"
+    r"|хай|салют|алло|есть\s+кто|privet\w*|zdravstv\w*|dobr\w+\s+(?:den|vecher|utro))",
+    re.IGNORECASE,
+)
 # "actually, the reason is ..." replaces the reason just read back; anything else said about the problem adds
 REPLACES_REASON = re.compile(
     r"\b(?:actually|i\s+meant|rather|instead|not\s+that|вернее|точнее|на\s+самом\s+деле|я\s+имел[а]?\s+в\s+виду"
@@ -930,6 +937,8 @@ class _Decision:
         spans = [
             s for s in spans if s.intent != "farewell" or LEAVING.search(s.text) or not ASKS.search(s.text)
         ]
+        # nor is a "greeting" that greets with no word: "the headphones" right after a status answer
+        spans = [s for s in spans if s.intent != "greeting" or GREETS.search(s.text)]
         if not any(understood(s.intent, s.confidence) for s in spans):
             if self.on_correction() or self.acknowledged() or self.follows_last_answer():
                 return
