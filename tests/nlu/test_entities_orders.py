@@ -213,3 +213,18 @@ def test_no_false_every(text: str) -> None:
 def test_orders_listed_together(text: str, ids: list[str], together: bool) -> None:
     """A list of orders is one request for each; a correction or two questions are not a list."""
     assert listed_together(text, ids) is together
+
+
+@pytest.mark.parametrize(
+    ("text", "unknown"),
+    [
+        ("хочу вернуть утюг", "утюг"),
+        ("I want to return my vacuum", "vacuum"),
+        ("где мой чайник?", None),  # the customer's own kettle: a product, not an unknown one
+        ("cancel my order, I bought a new phone elsewhere", None),  # some other phone: a reason
+        ("the screen is cracked", None),  # a part, not a product
+    ],
+)
+def test_a_kind_of_product_the_customer_never_ordered(text: str, unknown: str | None) -> None:
+    entities = extract_entities(text, "en", context=ORDERS)
+    assert entities.get("product_unknown") == unknown

@@ -112,11 +112,24 @@ def resolve_order(q: SlotQuery) -> SlotAnswer:
         # a product that fits several orders, or none: never the order in focus by default ("move the kettle's
         # delivery" while the headphones are in focus is not about the headphones)
         return ask_order(q, matching or None)
+    if e.get("product_unknown"):
+        return not_among_orders(q, str(e["product_unknown"]))
     if focus and not q.expecting and not q.explicit:
         return SlotAnswer(focus)
     if len(orders) == 1 and not q.explicit:
         return SlotAnswer(orders[0].id)
     return ask_order(q)
+
+
+def not_among_orders(q: SlotQuery, product: str) -> SlotAnswer:
+    """ "хочу вернуть чайник" with no kettle ordered: said so, and which order asked — never the one in focus
+    or the only one that fits the action, which is not the thing the customer has in mind."""
+    answer = ask_order(q)
+    if answer.ask is not None and answer.ask.key == "ask.order_id":
+        answer.ask = Reply(
+            "ask.order_id_product_unknown", {**answer.ask.vars, "product": product}, answer.ask.quick_replies
+        )
+    return answer
 
 
 def _entity_or_ask(entity: str, ask_key: str, free_text: bool = False) -> Resolver:

@@ -9,6 +9,7 @@ Entity keys (all optional, values JSON-serialisable):
   order_ref: str           a reference resolved against the context:
                            "last", "first", "second", "other", "previous"
   product: str             a product mentioned by description ("the headphones", "синий чайник"), lower-cased
+  product_unknown: str     a kind of product named that none of the customer's orders holds ("чайник")
   msisdn: str              a phone number in E.164 ("+79160000001")
   email: str
   amount: {"value": float, "currency": "RUB|EUR|USD|None"}

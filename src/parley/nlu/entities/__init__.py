@@ -26,7 +26,7 @@ from .orders import extract_order_ids, extract_order_ref
 from .ordinals import extract_every, extract_ordinal
 from .payment_methods import extract_payment_method
 from .phones import extract_phones
-from .products import extract_product
+from .products import extract_product, extract_unknown_product
 from .reasons import extract_reason
 from .services import extract_services
 
@@ -82,6 +82,8 @@ def extract_entities(
         if "order_id" in product and "order_id" not in out:
             out["order_id"] = product["order_id"]
             out["order_ids"] = [product["order_id"]]
+    elif unknown := extract_unknown_product(folded, ctx.orders):
+        out["product_unknown"] = unknown
 
     services = extract_services(folded, ctx.services)
     if services:

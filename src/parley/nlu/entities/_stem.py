@@ -48,6 +48,8 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "smartphone", "телефон", "смартфон", "mobile"),
     "laptop": ("laptop", "notebook", "ноутбук", "ноут"),
     "charger": ("charger", "зарядк", "зарядн", "charging"),
+    "grinder": ("grinder", "кофемолк"),
+    "mat": ("mat", "коврик"),
     "cable": ("cable", "кабел", "провод", "шнур"),
     "case": ("case", "cover", "чехол", "чехл"),
     "watch": ("watch", "smartwatch", "часы"),
@@ -97,6 +99,14 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
     "wireless": ("wireless", "беспроводн", "bluetooth"),
     "electric": ("electric", "электрическ", "электро"),
 }
+# The concepts that are things one buys: a message naming one of these that none of
+# the customer's items is ("хочу вернуть чайник" with no kettle ordered) names an order they do not have.
+# Parts and words of a fault ("the screen", "the cable", "the light"), colours and kinds are not among them.
+PRODUCT_CONCEPTS = frozenset(
+    """kettle headphones phone laptop iron vacuum speaker blender toaster grinder mug keyboard mat watch tv
+    shoes jacket dress shirt trousers book mouse tablet camera router microwave fridge chair toy pan pot towel
+    blanket pillow hair_dryer gamepad""".split()
+)
 _STEM_TO_CONCEPT: dict[str, str] = {}
 for _concept, _stems in _CONCEPTS.items():
     for _s in _stems:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..types import OrderHint
-from ._stem import keys, words
+from ._stem import PRODUCT_CONCEPTS, keys, words
 
 _STOP = frozenset(
     """the a an my one order orders item items thing it this that with for and of to in on set pack new pro
@@ -74,3 +74,32 @@ def extract_product(text: str, orders: list[OrderHint]) -> dict[str, Any]:
     if len(order_ids) == 1:
         out["order_id"] = best[0][1]
     return out
+
+
+def extract_unknown_product(text: str, orders: list[OrderHint]) -> str | None:
+    """The thing a message names ("чайник", "the vacuum") when it is a kind of product none of the customer's
+    items is: the customer means an order they do not have, and no order of theirs should be assumed."""
+    if not orders:
+        return None
+    owned = {
+        key
+        for order in orders
+        for name in order.item_names
+        for item_key in _item_keys(name)
+        for key in item_key
+    }
+    said = words(text)
+    for i, (_, _, word) in enumerate(said):
+        concepts = {k[1:] for k in keys(word) if k.startswith("#")}
+        if not concepts & PRODUCT_CONCEPTS or {"#" + c for c in concepts} & owned:
+            continue
+        if i and said[i - 1][2].lower() in _SOME_OTHER:
+            continue  # "I bought a new phone elsewhere": a reason, not the order meant
+        return word.lower()
+    return None
+
+
+# Words before a product that make it some product, not the one the customer ordered.
+_SOME_OTHER = frozenset(
+    "a an another new other some новый новую новое новые другой другую другое другие какой-то ещё еще".split()
+)

@@ -30,8 +30,8 @@ def resolve_order_for_action(query: SlotQuery) -> SlotAnswer:
     answer = resolve_order(query)
     if answer.value and query.action == "initiate_return":
         answer.also.update(items_named(query, str(answer.value)))
-    if answer.ask is None or query.explicit:
-        return answer
+    if answer.ask is None or query.explicit or query.entities.get("product_unknown"):
+        return answer  # a thing the customer does not have in any order: no order of theirs is assumed
     status = {o.id: o.status for o in query.context.orders}
     if query.intent == "order_status":
         # "where is my order?" (or "where's the kettle?") with one order still on its way is about that one;
