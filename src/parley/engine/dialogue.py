@@ -198,12 +198,10 @@ class _Decision:
         self.asked: Step | None = None  # the step that (re)asked the open question in this turn
         self.previous_refusal: dict[str, Any] | None = None  # what the last turn refused, for a "why?"
         self.tier = turn.context.tier if turn.context else "standard"
-        # the words of a request said in an earlier message and started only now (see `resume_suspended`):
-        # its free-text slots ("what is the complaint?") are read from them, not from this message
-        self.said_earlier: str | None = None
-        # the piece of a message with several requests being served (or a request said earlier, started
-        # now): what a route that reads the words picks from ("... and pay for 100260 with cash" is a
-        # payment change, whatever else the message said)
+        # the piece of a message with several requests being served, or a request said in an earlier message
+        # and started only now (see `resume_suspended`): a route that reads the words picks from it ("... and
+        # pay for 100260 with cash" is a payment change, whatever else the message said), and free-text slots
+        # ("what is the complaint?") are read from it
         self.piece: NluResult | None = None
         self.operator_just_offered = False  # the last reply named an operator as the way out
 
@@ -694,7 +692,7 @@ class _Decision:
         return SlotQuery(
             slot=slot,
             entities=entities,
-            text=self.said_earlier or self.nlu.text,
+            text=(self.piece or self.nlu).text,
             context=self.context,
             dialog=self.d,
             expecting=expecting,
@@ -893,11 +891,7 @@ class _Decision:
         elif "start" in item:
             start = item["start"]
             self.current_intent = start["intent"]
-            self.said_earlier = start.get("text")
-            try:
-                self.serve_piece(start["intent"], start.get("text") or self.nlu.text, start["entities"])
-            finally:
-                self.said_earlier = None
+            self.serve_piece(start["intent"], start.get("text") or self.nlu.text, start["entities"])
         elif "flow" in item:
             self.d["flow"] = item["flow"]
             flow = self.rt.flows[item["flow"]["name"]]
