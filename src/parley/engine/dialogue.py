@@ -278,8 +278,9 @@ class _Decision:
             self.escalate("customer_request", priority)
             return
 
-        # what the last message was answered with (a reply route): a route may read a pronoun by it, as in
-        # "а можно ими оплатить?" right after the loyalty points were told (`packs/retail/pack.py`)
+        # what the last message was answered with (a reply route's template key): a route may read a pronoun
+        # by it, as in "а можно ими оплатить?" right after the loyalty points were told, or take a bare order
+        # number as the order of the rules just told (`packs/retail/pack.py`)
         self.d["previous_answer"] = self.d.pop("answered", None)
         offered_operator = self.d.pop("offered_operator", None)  # good for the very next message only
         self.operator_just_offered = bool(offered_operator)
@@ -599,6 +600,14 @@ class _Decision:
             self.d["task"] = None
             self.d["expecting"] = None
             return False
+        if missing == "order_id" and self.asks_for_another_order_action(task):
+            # "cancel 100301 please" to "which order?" of an address change: the number is the new request's,
+            # which is served; the address change comes back afterwards, asking again which order (the
+            # one in focus by then is the other request's)
+            task["explicit"] = sorted({*task.get("explicit", ()), "order_id"})
+            self.suspend({"task": task})
+            self.d["task"] = None
+            return False
         filled = self.fill_slot(task, missing, entities, expecting=True) if missing else False
         if filled:
             self.continue_task(task, entities)
@@ -651,6 +660,24 @@ class _Decision:
         route = self.route_for(top.intent)
         return route is not None and route.action is not None and route.action != task.get("action")
 
+    def asks_for_another_order_action(self, task: dict[str, Any]) -> bool:
+        """A confident request for another action on an order, naming the order: its number is not the answer
+        to the waiting "which order?" — unless the request describes the problem the task is about ("100301
+        never arrived" to "which order?" of a complaint)."""
+        top = self.nlu.spans[0] if self.nlu.spans else None
+        if (
+            top is None
+            or not (top.entities or {}).get("order_id")
+            or top.confidence < FREE_TEXT_SWITCH_FROM
+            or not is_topic_switch(top.intent, top.confidence, task.get("intent"))
+        ):
+            return False
+        route = self.route_for(top.intent)
+        if route is None or route.action is None or route.action == task.get("action"):
+            return False
+        describes = any(slot in DESCRIPTION_SLOTS for slot in self.rt.actions[task["action"]].slots)
+        return not (describes and route.describes_problem)
+
     def fill_other_slots(self, task: dict[str, Any], entities: dict[str, Any]) -> bool:
         """Keeps what the message gives for the task's other slots (the new address while the order is
         still being asked for): any later message may carry any detail. True if something was kept."""
@@ -678,6 +705,7 @@ class _Decision:
                 and top.confidence >= FREE_TEXT_SWITCH_FROM
                 and is_topic_switch(top.intent, top.confidence, task.get("intent"))
                 and not (slot in DESCRIPTION_SLOTS and self.describes_problem(top.intent))
+                and not self.answers_rather_than_asks(top.intent)
             ):
                 return False
         answer = resolver(self.query(slot, entities, expecting, task))
@@ -686,6 +714,14 @@ class _Decision:
         answer.apply(slot, task["params"])
         task["explicit"] = [s for s in task.get("explicit", ()) if s != slot]
         return True
+
+    def answers_rather_than_asks(self, intent: str) -> bool:
+        """A "question" that asks nothing: "the lid leaks" to "why would you like to return it?" reads as a
+        question about the product, yet has no question in it — it is the answer. Only intents answered with
+        a reply qualify; a request for an action is a request however it is put."""
+        route = self.route_for(intent)
+        asks = ASKS.search((self.piece or self.nlu).text)
+        return route is not None and route.reply is not None and not asks
 
     def query(self, slot: str, entities: dict[str, Any], expecting: bool, task: dict[str, Any]) -> SlotQuery:
         assert self.context is not None
@@ -1060,7 +1096,7 @@ class _Decision:
             self.start_flow(route.flow, intent, {})
         elif route.reply:
             self.say(route.reply, history=(self.context.history if self.context else []), **route.reply_vars)
-            self.d["answered"] = intent
+            self.d["answered"] = route.reply
 
     def on_correction(self) -> bool:
         """ "No, I meant the other one": redo the last task with a different reference."""

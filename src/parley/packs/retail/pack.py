@@ -34,7 +34,7 @@ WITH_THEM = re.compile(r"\b(?:them|those|ими|этими|ими\s+же|бон�
 def pays_with_the_points(nlu: NluResult, dialog: dict[str, Any]) -> bool:
     """ "а можно ими оплатить заказ?" / "can I pay for my order with them?" after the points were told."""
     return (
-        dialog.get("previous_answer") == "loyalty_status"
+        dialog.get("previous_answer") == "loyalty.status"
         and not nlu.entities.get("payment_method")
         and bool(PAYMENT_WORDS.search(nlu.text) and WITH_THEM.search(nlu.text))
     )
@@ -45,6 +45,8 @@ def route_order_change(nlu: NluResult, dialog: dict[str, Any], context: Customer
     e = nlu.entities
     if pays_with_the_points(nlu, dialog):
         return IntentRoute(reply="loyalty.redeem")
+    if (rules := policy_answer(nlu)) is not None:
+        return rules
     if e.get("address"):
         return IntentRoute(action="change_delivery_address")
     if e.get("date"):
@@ -102,25 +104,65 @@ def route_retail_complaint(nlu: NluResult, dialog: dict[str, Any], context: Cust
 # prices, stores) is not in its data, and the generic answer says what it can do and offers an operator.
 POLICY_TOPICS = (
     ("general_question.returns", re.compile(r"return|refund|send (it )?back|возвра|вернуть|верн[её]т", re.I)),
+    ("general_question.cancellation", re.compile(r"cancel|отмен|отказ", re.I)),
     (
         "general_question.delivery_changes",
-        re.compile(r"reschedul|change .*(address|date)|перенес|измен.*(адрес|дат)", re.I),
+        re.compile(r"reschedul|chang\w* .*(address|date)|перенес|измен.*(адрес|дат)", re.I),
     ),
     ("general_question.payment", re.compile(r"pay|paypal|card|cash|оплат|карт|наличн|сбп", re.I)),
 )
 
 
+POLICY_FACTS = {"window_days": RETURN_WINDOW_DAYS, "reschedule_days": RESCHEDULE_MAX_DAYS}
+# "what are the rules for returns?", "правила отмены заказа", "how do refunds work?": a question about the
+# rules, whatever request the classifier heard in it
+ASKS_THE_RULES = re.compile(
+    r"\b(?:rules?|polic(?:y|ies)|terms|conditions)\b|\bhow\s+(?:do|does)\s+(?:\w+\s+){1,3}work"
+    r"|\bправил(?:а|о|ам|ами|ах)?\b|\bуслови[яйе]\w*|\bпорядок\b|как\s+(?:работа|устроен)",
+    re.I,
+)
+
+
+def policy_answer(nlu: NluResult) -> IntentRoute | None:
+    """The rules of a topic the pack knows, for a question about them that names no order: told from the
+    pack's own rules, with no action begun (the answer ends by asking for the order, should the customer
+    want it done). A question about one order ("what are the rules for 100287?") is that order's request."""
+    if nlu.entities.get("order_id") or not ASKS_THE_RULES.search(nlu.text):
+        return None
+    topic = next((reply for reply, words in POLICY_TOPICS if words.search(nlu.text)), None)
+    return IntentRoute(reply=topic, reply_vars=POLICY_FACTS) if topic else None
+
+
+# the request a topic's rules end by offering ("tell me which order"): a bare order number right after them
+POLICY_OFFERS = {
+    "general_question.returns": "initiate_return",
+    "general_question.cancellation": "cancel_order",
+    "general_question.payment": "change_payment_method",
+}
+
+
+def takes_up_policy_offer(nlu: NluResult, dialog: dict[str, Any]) -> IntentRoute | None:
+    """ "100287" or "the kettle one" right after the rules of returns: that order's return."""
+    action = POLICY_OFFERS.get(str(dialog.get("previous_answer")))
+    names_an_order = any(nlu.entities.get(k) for k in ("order_id", "order_ref", "product", "ordinal"))
+    return IntentRoute(action=action) if action and names_an_order else None
+
+
 def route_product_question(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
-    return EXCHANGE if EXCHANGE_WORDS.search(nlu.text) else IntentRoute(reply="product_question.answer")
+    if EXCHANGE_WORDS.search(nlu.text):
+        return EXCHANGE
+    # "the headphones one" after the rules of cancelling reads as a question about headphones
+    if len(nlu.text.split()) <= 4 and "?" not in nlu.text and (taken := takes_up_policy_offer(nlu, dialog)):
+        return taken
+    return IntentRoute(reply="product_question.answer")
 
 
 def route_general_question(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
     if EXCHANGE_WORDS.search(nlu.text):
         return EXCHANGE
-    facts = {"window_days": RETURN_WINDOW_DAYS, "reschedule_days": RESCHEDULE_MAX_DAYS}
     for reply, words in POLICY_TOPICS:
         if words.search(nlu.text):
-            return IntentRoute(reply=reply, reply_vars=facts)
+            return IntentRoute(reply=reply, reply_vars=POLICY_FACTS)
     return IntentRoute(reply="general_question.answer")
 
 
@@ -142,6 +184,8 @@ ASKS_ABOUT_REFUND = re.compile(
 
 
 def route_payment_issue(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    if (rules := policy_answer(nlu)) is not None:
+        return rules
     if not context.orders and context.subscribers and UNEXPECTED_CHARGE.search(nlu.text):
         # "charged twice for roaming" from a mobile customer with no orders: a billing complaint to
         # investigate (the shared complaint action files it against the number), not a leaflet about orders
@@ -183,7 +227,18 @@ def route_product_fault(
 def route_unplaced(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute | None:
     """What a message the classifier places nowhere can still mean after the last answer: the English "can I
     pay for my order with them?" reads as out of scope alone, the Russian one as a change of the order."""
-    return IntentRoute(reply="loyalty.redeem") if pays_with_the_points(nlu, dialog) else None
+    if pays_with_the_points(nlu, dialog):
+        return IntentRoute(reply="loyalty.redeem")
+    # "what are the rules for returns?" reads as out of scope alone
+    return policy_answer(nlu) or takes_up_policy_offer(nlu, dialog)
+
+
+def route_return_request(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    return policy_answer(nlu) or IntentRoute(action="initiate_return")
+
+
+def route_order_cancel(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    return policy_answer(nlu) or IntentRoute(action="cancel_order")
 
 
 def route_loyalty(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
@@ -205,9 +260,9 @@ def build() -> Pack:
         routes={
             "order_status": IntentRoute(action="get_order_status"),
             "order_change": route_order_change,
-            "order_cancel": IntentRoute(action="cancel_order"),
+            "order_cancel": route_order_cancel,
             "delivery_issue": route_delivery_issue,
-            "return_request": IntentRoute(action="initiate_return"),
+            "return_request": route_return_request,
             "payment_issue": route_payment_issue,
             "complaint": route_retail_complaint,
             "product_question": route_product_question,
