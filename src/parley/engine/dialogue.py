@@ -1097,6 +1097,9 @@ class _Decision:
         elif route.reply:
             self.say(route.reply, history=(self.context.history if self.context else []), **route.reply_vars)
             self.d["answered"] = route.reply
+            self.note_operator_offer(
+                route.reply
+            )  # "... an operator can help — shall I connect you?" -> "yes"
 
     def on_correction(self) -> bool:
         """ "No, I meant the other one": redo the last task with a different reference."""

@@ -40,12 +40,40 @@ def pays_with_the_points(nlu: NluResult, dialog: dict[str, Any]) -> bool:
     )
 
 
+# "can the courier call me before?", "пусть курьер позвонит заранее", "leave it with my neighbour": a message
+# for the courier. The chat has no way to reach one; it says so and offers an operator. Said in the past or
+# denied ("the courier didn't call", "курьер не позвонил") it is a complaint about the delivery instead.
+COURIER_INSTRUCTION = re.compile(
+    r"\b(?:courier|driver|delivery\s+(?:guy|man|person))\W+(?:\w+\W+){0,4}?"
+    r"(?:call|ring|phone|text|knock|wait|leave)\b"
+    r"|\b(?:ask|tell)\s+(?:the\s+)?(?:courier|driver)"
+    r"|\bleave\s+(?:it|the\s+(?:parcel|package|order|box))\s+(?:with|at|by|outside|in)\b"
+    r"|курьер\w*\W+(?:\w+\W+){0,4}?(?:позвонит|позвонить|позвоните|набер[её]т|набрать|звонит|оставит|оставить"
+    r"|подожд[её]т|подождать|постучит)"
+    r"|(?:попросите|скажите|передайте)\s+курьер"
+    r"|оставьте\s+(?:\w+\s+)?(?:у|возле|под|соседям|консьержу)\b",
+    re.I,
+)
+SAID_DID_NOT = re.compile(
+    r"\b(?:didn'?t|did\s+not|never|hasn'?t|wasn'?t|won'?t)\b|\bне\s+(?:позвон|звон|набрал|остав)", re.I
+)
+
+
+def courier_instruction(nlu: NluResult, context: CustomerContext) -> IntentRoute | None:
+    """A message for the courier, from a customer with orders: read as a change of the order, a delivery
+    problem, a fault or nothing at all, it is told plainly that the chat cannot pass it on, and offered an
+    operator (a "yes" right after takes the offer)."""
+    if not context.orders or not COURIER_INSTRUCTION.search(nlu.text) or SAID_DID_NOT.search(nlu.text):
+        return None
+    return IntentRoute(reply="delivery.instructions")
+
+
 def route_order_change(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
     """ "Change my order" means one of three actions; the message's entities (or words) pick it."""
     e = nlu.entities
     if pays_with_the_points(nlu, dialog):
         return IntentRoute(reply="loyalty.redeem")
-    if (rules := policy_answer(nlu)) is not None:
+    if (rules := policy_answer(nlu) or courier_instruction(nlu, context)) is not None:
         return rules
     if e.get("address"):
         return IntentRoute(action="change_delivery_address")
@@ -70,6 +98,8 @@ def route_delivery_issue(nlu: NluResult, dialog: dict[str, Any], context: Custom
     behaved ("he was rude and threw the parcel at the door"), is a complaint to investigate — unless the
     same message already complains, which files the whole message; otherwise, with an order still on its
     way, the customer first gets where it is."""
+    if (message := courier_instruction(nlu, context)) is not None:
+        return message
     order_id = nlu.entities.get("order_id") or dialog.get("focus_order_id")
     order = next((o for o in context.orders if o.id == order_id), None)
     complains = any(span.intent == "complaint" for span in nlu.spans or [])
@@ -217,6 +247,8 @@ def route_product_fault(
     to another pack's route (telecom's troubleshooting)."""
     if not context.orders or (context.subscribers and LINE_WORDS.search(nlu.text)):
         return None
+    if (message := courier_instruction(nlu, context)) is not None:
+        return message  # "домофон не работает, пусть курьер позвонит": the intercom is not what was bought
     names_an_order = bool(nlu.entities.get("product") or nlu.entities.get("order_id"))
     if names_an_order or not context.subscribers:
         return IntentRoute(action="initiate_return", preface="product_fault.preface", describes_problem=True)
@@ -230,7 +262,7 @@ def route_unplaced(nlu: NluResult, dialog: dict[str, Any], context: CustomerCont
     if pays_with_the_points(nlu, dialog):
         return IntentRoute(reply="loyalty.redeem")
     # "what are the rules for returns?" reads as out of scope alone
-    return policy_answer(nlu) or takes_up_policy_offer(nlu, dialog)
+    return policy_answer(nlu) or courier_instruction(nlu, context) or takes_up_policy_offer(nlu, dialog)
 
 
 def route_return_request(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
