@@ -34,11 +34,20 @@ from parley.packs.telecom.resolvers import described_number
 
 # which device steps, in order, for which kind of problem
 DEVICE_STEPS: dict[str, tuple[str, ...]] = {
+    "home": ("router_restart", "router_cable"),  # the home connection: the router, then a visit
     "data": ("restart", "mobile_data", "apn"),
     "roaming": ("restart", "data_roaming", "apn"),
     "calls": ("restart", "network_mode"),
 }
 PROBLEM_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "home",
+        re.compile(
+            r"home\s+(?:internet|broadband|connection|wi-?fi)|broadband|wi-?fi|router|modem"
+            r"|домашн\w*\s+интернет|интернет\w*\s+дома|дома\w*\s+(?:\w+\s+)?интернет|роутер|модем|вай-?фай",
+            re.I,
+        ),
+    ),
     ("roaming", re.compile(r"abroad|roaming|overseas|за границ|заграниц|роуминг", re.I)),
     ("calls", re.compile(r"\bcall|calls|sms|text messages|звон|смс|дозвон", re.I)),
 )
@@ -101,6 +110,11 @@ def problem_kind(text: str) -> str:
     return "data"
 
 
+def _for_problem(key: str, state: dict[str, Any]) -> str:
+    """The wording for a home connection where the phone's would be wrong ("let's check the router")."""
+    return f"{key}_home" if state.get("problem") == "home" else key
+
+
 def _record(state: dict[str, Any], outcome: str) -> tuple[str, dict[str, Any]]:
     return (
         "run_diagnostics",
@@ -160,7 +174,7 @@ def check_balance(env: ActionEnv, sub: Subscriber, state: dict[str, Any]) -> Flo
 
 def check_data(env: ActionEnv, sub: Subscriber, state: dict[str, Any]) -> FlowStep | None:
     left = (sub.traffic or {}).get("data_mb_left", 0)
-    if state["problem"] == "calls" or left > 0:
+    if state["problem"] in ("calls", "home") or left > 0:
         state["findings"].append("data_ok")
         return None
     state["findings"].append("no_data_left")
@@ -188,6 +202,10 @@ def check_service(env: ActionEnv, sub: Subscriber, state: dict[str, Any]) -> Flo
     return step
 
 
+# the outages (by `kind`) that explain a problem; None: any
+OUTAGE_KINDS: dict[str, tuple[str, ...] | None] = {"calls": None, "home": ("home_internet", "all")}
+
+
 def check_outage(env: ActionEnv, sub: Subscriber, state: dict[str, Any]) -> FlowStep | None:
     when = state.get("when")
     moment = parse_when(when)
@@ -197,7 +215,7 @@ def check_outage(env: ActionEnv, sub: Subscriber, state: dict[str, Any]) -> Flow
         start, end = moment, moment + timedelta(days=1) - timedelta(seconds=1)
     else:
         start = end = moment
-    kinds = ("mobile_data", "voice", "all") if state["problem"] != "calls" else None
+    kinds = OUTAGE_KINDS.get(state["problem"], ("mobile_data", "voice", "all"))
     found = covering_outages(env, sub.region, start, end, kinds)
     if not found:
         state["findings"].append("no_outage")
@@ -263,11 +281,15 @@ class DiagnosticsFlow:
         if index >= len(steps):
             state["findings"].append("device_steps_failed")
             return FlowStep(
-                replies=[Reply("diagnostics.remedy")],
+                replies=[Reply(_for_problem("diagnostics.remedy", state))],
                 state={**state, "step": "remedy", "unclear": 0},
                 expecting="answer",
             )
-        replies = [Reply("diagnostics.account_ok", {"msisdn": state["msisdn"]})] if intro else []
+        replies = (
+            [Reply(_for_problem("diagnostics.account_ok", state), {"msisdn": state["msisdn"]})]
+            if intro
+            else []
+        )
         replies.append(Reply(f"diagnostics.device.{steps[index]}"))
         return FlowStep(
             replies=replies,
@@ -322,7 +344,7 @@ class DiagnosticsFlow:
             if (
                 verdict == "asks_when" and more_steps
             ):  # account and network are fine: the answer is in the phone
-                step.replies.insert(0, Reply("diagnostics.when"))
+                step.replies.insert(0, Reply(_for_problem("diagnostics.when", state)))
             return step
         unclear = int(state.get("unclear", 0)) + 1
         if unclear > MAX_UNCLEAR:
@@ -349,7 +371,9 @@ class DiagnosticsFlow:
         if unclear > MAX_UNCLEAR:
             return FlowStep(run=[_record(state, "ticket")])
         return FlowStep(
-            replies=[Reply("diagnostics.remedy")], state={**state, "unclear": unclear}, expecting="answer"
+            replies=[Reply(_for_problem("diagnostics.remedy", state))],
+            state={**state, "unclear": unclear},
+            expecting="answer",
         )
 
     def reopen(self, env: ActionEnv, nlu: NluResult, state: dict[str, Any]) -> FlowStep | None:
@@ -384,7 +408,9 @@ class DiagnosticsFlow:
             name = DEVICE_STEPS[state["problem"]][int(state.get("device", 0))]
             return FlowStep(replies=[Reply(f"diagnostics.device.{name}")], state=state, expecting="answer")
         if state.get("step") == "remedy":
-            return FlowStep(replies=[Reply("diagnostics.remedy")], state=state, expecting="answer")
+            return FlowStep(
+                replies=[Reply(_for_problem("diagnostics.remedy", state))], state=state, expecting="answer"
+            )
         if state.get("step") == "pick_slot":
             return FlowStep(
                 replies=[Reply("booking.which", {"slots": state.get("slots") or []})],
