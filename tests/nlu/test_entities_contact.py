@@ -89,6 +89,18 @@ def test_a_long_number_paid_for_is_an_order() -> None:
             "221B Baker Street, London NW1 6XE",
         ),
         (
+            # a second request after the address ends it, in both languages
+            "change the address of 100234 to 5 Baker Street, London NW1 6XE and pay for 100260 with cash",
+            "en",
+            "5 Baker Street, London NW1 6XE",
+        ),
+        (
+            "измените адрес заказа 100234 на ул. Ленина, д. 5, кв. 3 и оплачу 100260 наличными",
+            "ru",
+            "ул. Ленина, д. 5, кв. 3",
+        ),
+        ("доставьте 100234 на ул. Ленина, д. 5 и отмените 100260", "ru", "ул. Ленина, д. 5"),
+        (
             "new address: 5th Avenue 10, apt 3, New York, NY 10001",
             "en",
             "5th Avenue 10, apt 3, New York, NY 10001",

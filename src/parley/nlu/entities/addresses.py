@@ -55,8 +55,9 @@ _LEAD_WEAK = re.compile(
 _STOP = re.compile(
     r"[?!\n]|\.(?=\s+[A-ZА-Я][a-zа-я]{2,}\s+[a-zа-я])"
     r"|[,;.]?\s+(?:please|pls|thanks?|thank\s+you|пожалуйста|спасибо|and\s+(?:also|then|cancel|change|move"
-    r"|tell|where|what|when|how|please|i|my|the|could|can|want|need|would|will|it|we|you|they)|(?:and|но|а)\s+(?:также|еще|ещё|отмен|скаж|где"
-    r"|когда|перенес|измен|поменя)|и\s+(?:также|еще|ещё|отмен|скаж|где|когда|перенес|измен|поменя)"
+    r"|pay|return|reschedul\w*|tell|where|what|when|how|please|i|my|the|could|can|want|need|would|will|it|we"
+    r"|you|they)|(?:and|но|а)\s+(?:также|еще|ещё|отмен|скаж|где|когда|перенес|измен|поменя|оплат|оплач|верн)\w*"
+    r"|и\s+(?:также|еще|ещё|отмен|скаж|где|когда|перенес|измен|поменя|оплат|оплач|верн)\w*"
     r"|because|потому|since|if\s+possible|если\s+можно|by\s+(?:tomorrow|friday)|instead|вместо)\b",
     re.IGNORECASE,
 )
