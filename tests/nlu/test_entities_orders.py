@@ -71,6 +71,8 @@ def test_bare_short_number_counts_when_an_order_number_was_asked() -> None:
         ("cancel the first order", "en", "first"),
         ("верните первый заказ", "ru", "first"),
         ("no, I meant the other one", "en", "other"),
+        ("what's the status of my other order", "en", "other"),
+        ("где мой другой заказ?", "ru", "other"),
         ("нет, другой", "ru", "other"),
         ("не этот, а другой заказ", "ru", "other"),
         ("the previous one", "en", "previous"),

@@ -68,7 +68,7 @@ _REFS: list[tuple[str, re.Pattern[str]]] = [
         "other",
         re.compile(
             r"\b(?:the\s+other(?:\s+(?:one|order|purchase|parcel|package))?(?!\s+(?:day|week|way|hand|side|provider"
-            r"|operator|company|shop|store))\b|another\s+(?:one|order)|not\s+(?:this|that)\s+one"
+            r"|operator|company|shop|store))\b|another\s+(?:one|order)|my\s+other\s+(?:order|purchase|parcel|package|one)\b|not\s+(?:this|that)\s+one"
             r"|друг(?:ой|ого|ому|ом|ую|ая)(?=\s*(?:$|[,.!?;)]|заказ|один|одн|тот|посылк|покупк))"
             r"|(?:не\s+)?тот\s+друг[а-я]*|не\s+(?:этот|тот)(?:\s+заказ)?(?=\s*(?:$|[,.!?;]|,\s*а)))",
             re.IGNORECASE,
