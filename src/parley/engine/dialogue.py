@@ -204,6 +204,7 @@ class _Decision:
         # ("what is the complaint?") are read from it
         self.piece: NluResult | None = None
         self.operator_just_offered = False  # the last reply named an operator as the way out
+        self.interrupted_task = False  # this message set the task it did not answer aside (`on_task`)
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -299,6 +300,11 @@ class _Decision:
             handled = self.on_task()
         if not handled:
             self.on_new_request()
+            if self.interrupted_task and self.current_intent != "operator_request":
+                # "стоп, а сколько у меня баллов?" to "which order?": answered, then back to the order
+                # question at once — a task whose question is not asked again is easily forgotten, and the
+                # customer's next message would start the same request over (a second one, asked later)
+                self.resume_suspended()
         self.after_mood()
         if self.pending and not self.asked and handled is False:
             self.ask_pending()  # a new request was served in between: ask the open question again
@@ -631,6 +637,7 @@ class _Decision:
         if interrupted:
             self.suspend({"task": task})
             self.d["task"] = None
+            self.interrupted_task = True
             return False
         if entities.get("answer") == "no" and not any(entities.get(k) for k in REFERENCE_KEYS):
             self.d["task"] = None
@@ -744,12 +751,32 @@ class _Decision:
         # "connect roaming" -> "which number?" -> "how much is it?" is about roaming.
         named = {"order_id": entities.get("order_id"), "msisdn": entities.get("msisdn")}
         self.remember_params({**named, "service_code": entities.get("service")})
-        task = {"id": self.next_id(), "intent": intent, "action": action, "params": {}}
+        task = {"id": self.next_id(), "intent": intent, "action": action, "params": self.superseded(action)}
         if callable(self.rt.routes.get(intent)) and "order_id" not in entities:
             task["said"] = (self.piece or self.nlu).text[
                 :2000
             ]  # the route may change once the order is known
         self.continue_task(task, entities)
+
+    def superseded(self, action: str) -> dict[str, Any]:
+        """A request for an action already set aside unfinished replaces it, rather than leaving it to come
+        back as a second one: what the earlier one was told is kept unless this one names other orders or
+        numbers (then it starts afresh)."""
+        kept: dict[str, Any] = {}
+        remaining = []
+        for item in self.d.get("suspended") or []:
+            earlier = item.get("task")
+            if earlier is None or earlier.get("action") != action or earlier.get("ask_again"):
+                remaining.append(item)
+                continue
+            params = earlier.get("params") or {}
+            named = self.nlu.entities
+            if not any(
+                named.get(k) and params.get(k) and named[k] != params[k] for k in ("order_id", "msisdn")
+            ):
+                kept = dict(params)
+        self.d["suspended"] = remaining
+        return kept
 
     def reroute(self, task: dict[str, Any]) -> None:
         """A route chosen before the order was known, chosen again once it is: "my parcel never arrived" ->

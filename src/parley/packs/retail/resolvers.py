@@ -30,9 +30,14 @@ def resolve_order_for_action(query: SlotQuery) -> SlotAnswer:
     answer = resolve_order(query)
     if answer.value and query.action == "initiate_return":
         answer.also.update(items_named(query, str(answer.value)))
-    if answer.ask is None or query.explicit or query.entities.get("product_unknown"):
+    if answer.ask is None or query.entities.get("product_unknown"):
         return answer  # a thing the customer does not have in any order: no order of theirs is assumed
     status = {o.id: o.status for o in query.context.orders}
+    if query.explicit:
+        # the order must be said (asked again after a refusal, or after another request took the number
+        # given): nothing is assumed, but the question still offers only the orders the action can act on
+        eligible = [i for i in answer.ask.quick_replies if status.get(i) in ELIGIBLE.get(query.action, ())]
+        return ask_order(query, eligible) if eligible else answer
     if query.intent == "order_status":
         # "where is my order?" (or "where's the kettle?") with one order still on its way is about that one;
         # with several, every order is listed (a delivered one may be the very parcel that never arrived)
