@@ -49,7 +49,7 @@ def load_packs(names: list[str]) -> list[Any]:
 def build_system(settings: Settings | None = None, *, parser: Any = None, migrate: bool = True) -> System:
     from parley.backends.reference.backend import SqlBackend
     from parley.engine.checkpoint import make_checkpointer
-    from parley.engine.escalation import TRANSFER
+    from parley.engine.escalation import TRANSFER, WITHDRAW
     from parley.engine.locks import make_session_locks
     from parley.engine.runtime import Runtime
     from parley.engine.service import Engine
@@ -80,6 +80,7 @@ def build_system(settings: Settings | None = None, *, parser: Any = None, migrat
         nlg=Renderer([p.templates_dir for p in packs]),
     )
     runtime.actions["transfer_to_operator"] = TRANSFER
+    runtime.actions["withdraw_escalation"] = WITHDRAW
     runtime.routes["greeting"] = IntentRoute(reply="greeting.answer")
     runtime.resolvers.update(DEFAULT_RESOLVERS)
     for pack in packs:

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from parley.engine.escalation import WITHDRAWS, waiting_in_queue
 from parley.engine.slots import DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, SlotQuery, short_amount
 from parley.engine.turn import Step, Turn
 from parley.nlu.entities.answers import is_acknowledgment, is_bare_answer
@@ -95,6 +96,7 @@ WANTS_A_PERSON = re.compile(
     r"|оператор|менеджер|позов|соедин|переключ|хочу\s+(?:с\s+)?(?:человек|живо)",
     re.IGNORECASE,
 )
+PERSON = re.compile(r"operator|human|person|agent|оператор|человек|переключ", re.IGNORECASE)
 # a question rather than a request: "what happens if I cancel?", "а можно отменить?"
 ASKS = re.compile(
     r"\?|^\s*(?:what|how|why|when|can|could|is|are|do|does|will|would|should)\b"
@@ -246,8 +248,11 @@ class _Decision:
     def run(self) -> None:
         nlu = self.nlu
         if self.state.get("escalated"):
-            self.say("escalation.waiting", position=self.d.get("queue_position"))
-            return
+            if not self.withdraws_escalation():
+                self.say("escalation.waiting", position=self.d.get("queue_position"))
+                return
+            if not self.asks_more():
+                return  # "never mind": the withdrawal's own reply asks what to do
         self.update_streaks()
         self.previous_refusal = self.d.pop("last_refusal", None)  # for a "why?" to the very next message
 
@@ -309,6 +314,30 @@ class _Decision:
         if self.pending and not self.asked and handled is False:
             self.ask_pending()  # a new request was served in between: ask the open question again
         self.question_last()
+
+    def withdraws_escalation(self) -> bool:
+        """ "Actually never mind, where is my order?" while still in the operator queue: the request for a
+        person is withdrawn (the escalation goes back as `returned`) and the rest of the message is served.
+        Not once an operator has taken the conversation, and not for a message that asks for one again."""
+        said = [m.group(0) for m in WITHDRAWS.finditer(self.nlu.text)]
+        if not said or (self.nlu.intent == "operator_request" and not any(PERSON.search(m) for m in said)):
+            return False  # "never mind the bot, get me a human": asks for one all the more
+        if waiting_in_queue(self.rt.conversations, self.turn.message.session_id) is None:
+            return False
+        self.run_action("withdraw_escalation", {})
+        self.current_intent = None
+        self.state = {**self.state, "escalated": False}  # type: ignore[typeddict-item]
+        return True
+
+    def asks_more(self) -> bool:
+        """Whether the message asks for something besides what was just settled."""
+        spans = self.nlu.spans or [
+            IntentSpan(self.nlu.intent, self.nlu.confidence, self.nlu.text, self.nlu.entities)
+        ]
+        return any(
+            understood(s.intent, s.confidence) and s.intent not in ("operator_request", "farewell")
+            for s in spans
+        )
 
     def question_last(self) -> None:
         """The open question closes the turn: "shall I cancel it?" followed, in the same turn, by the answer

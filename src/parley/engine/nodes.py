@@ -186,6 +186,12 @@ def act(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, Any]
                 escalation_priority=step.params.get("priority"),
                 dialog_context=dialog,
             )
+        if step.action == "withdraw_escalation" and outcome.success:
+            dialog = dict(update.get("dialog_context") or state.get("dialog_context") or {})
+            dialog.pop("queue_position", None)
+            update.update(
+                escalated=False, escalation_reason=None, escalation_priority=None, dialog_context=dialog
+            )
     window = [{k: v for k, v in e.items() if k != "idempotency_key"} for e in turn.executed]
     update["completed_actions"] = push_window(state.get("completed_actions") or [], window, ACTIONS_WINDOW)
     return update
