@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from parley.bootstrap import load_packs
-from parley.engine.escalation import TRANSFER
+from parley.engine.escalation import TRANSFER, WITHDRAW
 from parley.nlg.render import Renderer, Voice
 from tests.conftest import available_packs
 
 PACKS = load_packs(available_packs())
 RENDERER = Renderer([p.templates_dir for p in PACKS])
-ACTIONS = [TRANSFER, *(spec for pack in PACKS for spec in pack.actions.values())]
+ACTIONS = [TRANSFER, WITHDRAW, *(spec for pack in PACKS for spec in pack.actions.values())]
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
@@ -24,6 +24,8 @@ def test_every_action_has_its_wording(spec: object, language: str) -> None:
         assert f"{name}.confirm" in keys
     if spec.confirmation == "code_word":  # type: ignore[attr-defined]
         assert f"{name}.ask_code_word" in keys
+    # "Now, back to {topic}" when a task set aside resumes; "last time we talked about {topic}"
+    assert f"topic.{name}" in keys
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

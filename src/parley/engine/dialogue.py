@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 MAX_SUSPENDED = 3
 FREE_TEXT_SWITCH_FROM = 0.85
 REFERENCE_KEYS = ("order_id", "order_ref", "product", "ordinal")
+# slots whose answer is a thing a request names (slot -> entity): "which order / number / service?"
+NAMED_SLOTS = {"order_id": "order_id", "msisdn": "msisdn", "service_code": "service"}
 CLEARLY_OUT_OF_SCOPE = 0.9
 ASKS_WHY = re.compile(
     r"^\W*(?:а\s+|but\s+|and\s+)?(?:why(?:\s+not)?|how\s+come|почему(?:\s+же)?|отчего|как\s+так|с\s+чего\s+бы)"
@@ -635,11 +637,11 @@ class _Decision:
             self.d["task"] = None
             self.d["expecting"] = None
             return False
-        if missing == "order_id" and self.asks_for_another_order_action(task):
-            # "cancel 100301 please" to "which order?" of an address change: the number is the new request's,
-            # which is served; the address change comes back afterwards, asking again which order (the
-            # one in focus by then is the other request's)
-            task["explicit"] = sorted({*task.get("explicit", ()), "order_id"})
+        if missing in NAMED_SLOTS and self.asks_for_another_action_naming(task, missing):
+            # "cancel 100301 please" to "which order?" of an address change, "and turn off music streaming"
+            # to "which service?" of an activation: what it names is the new request's, which is served; the
+            # first task comes back afterwards, asking again (what is in focus by then is the other's)
+            task["explicit"] = sorted({*task.get("explicit", ()), missing})
             self.suspend({"task": task})
             self.d["task"] = None
             return False
@@ -696,14 +698,14 @@ class _Decision:
         route = self.route_for(top.intent)
         return route is not None and route.action is not None and route.action != task.get("action")
 
-    def asks_for_another_order_action(self, task: dict[str, Any]) -> bool:
-        """A confident request for another action on an order, naming the order: its number is not the answer
-        to the waiting "which order?" — unless the request describes the problem the task is about ("100301
-        never arrived" to "which order?" of a complaint)."""
+    def asks_for_another_action_naming(self, task: dict[str, Any], slot: str) -> bool:
+        """A confident request for another action that names what the task asks for (an order, a number, a
+        service): it is not the answer to the waiting question — unless the request describes the problem
+        the task is about ("100301 never arrived" to "which order?" of a complaint)."""
         top = self.nlu.spans[0] if self.nlu.spans else None
         if (
             top is None
-            or not (top.entities or {}).get("order_id")
+            or not (top.entities or {}).get(NAMED_SLOTS[slot])
             or top.confidence < FREE_TEXT_SWITCH_FROM
             or not is_topic_switch(top.intent, top.confidence, task.get("intent"))
         ):
