@@ -241,6 +241,9 @@ def test_an_answer_that_says_more_is_not_bare(text: str) -> None:
         ("activate roaming", "en", "roaming"),
         ("подключите роуминг", "ru", "roaming"),
         ("I need something for my trip abroad", "en", "roaming"),
+        ("I'm going to Turkey next week, will my phone work there?", "en", "roaming"),
+        ("do I need anything to use my phone in Spain?", "en", "roaming"),
+        ("я еду в Турцию, телефон будет работать?", "ru", "roaming"),
         ("turn off music streaming", "en", "music"),
         ("отключите музыку", "ru", "music"),
         ("хочу доп. интернет", "ru", "extra_data"),
@@ -258,6 +261,8 @@ def test_unknown_catalog_matches_by_name() -> None:
     context = ParseContext(services=catalog)
     assert extract_entities("enable the safe kids filter", "en", context=context)["service"] == "kids"
     assert "service" not in extract_entities("где мой заказ", "ru", context=context)
+    # a street named after a country is no trip
+    assert "service" not in extract_entities("deliver it to Georgia Street 5", "en", context=context)
 
 
 def test_services_outside_the_catalog_are_ignored() -> None:

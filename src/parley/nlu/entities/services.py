@@ -19,7 +19,9 @@ _SYNONYMS: dict[str, re.Pattern[str]] = {
     for code, pattern in {
         "roaming": r"\broaming|роуминг|abroad|overseas|international\s+(?:travel|trip|data)|за\s*границ[а-я]*"
         r"|заграниц[а-я]*|за\s+рубеж[а-я]*|в\s+поездк[а-я]*\s+(?:за|в\s+друг)|(?:trip|travel\w*)\s+to\s+[A-Z]"
-        r"|в\s+(?:турци|европ|таиланд|египет|оаэ|грузи|армени|казахстан)[а-я]*",
+        r"|в\s+(?:турци|европ|таиланд|египет|оаэ|грузи|армени|казахстан)[а-я]*"
+        r"|\b(?:to|in)\s+(?:the\s+)?(?:turkey|europe|thailand|egypt|uae|dubai|georgia|armenia|kazakhstan|spain"
+        r"|italy|france|germany|greece|cyprus|china|usa|states|uk)\b(?!\s+(?:street|road|avenue))",
         "music": r"\bmusic|музык[а-я]*|music\s+streaming|spotify|\bsongs?\b|песн[а-я]*|плейлист|playlist",
         "antispam": r"anti-?\s?spam|антиспам|анти-спам|\bspam|спам[а-я]*|robocall|нежелательн[а-я]*\s+звонк"
         r"|unwanted\s+calls|scam\s+calls|junk\s+calls|мошенническ[а-я]*\s+звонк",

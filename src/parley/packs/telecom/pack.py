@@ -69,6 +69,35 @@ def route_missing_top_up(
     return MISSING_TOP_UP if tells_of_a_missing_top_up(nlu, context) else None
 
 
+ASKS = re.compile(r"\?|^\s*(?:will|does|do|can|is|are|how|what)\b|\bли\b|будет\s+ли|сколько|как\b", re.I)
+NOT_WORKING = re.compile(
+    r"n'?t\s+work|not\s+working|stopped|no\s+signal|не\s+работа|перестал|нет\s+связи|пропал", re.I
+)
+
+
+@serves_some
+def route_service_asked(
+    nlu: NluResult, dialog: dict[str, Any], context: CustomerContext
+) -> IntentRoute | None:
+    """A question about a service of the catalog from a customer with a number, read as a general or a product
+    question, or as nothing: "I'm going to Turkey next week, will my phone work there?", "я еду в Турцию,
+    телефон будет работать?" — roaming: what it costs and whether it is on. A problem with it ("roaming
+    doesn't work") is left to troubleshooting."""
+    if (
+        not context.subscribers
+        or not nlu.entities.get("service")
+        or not ASKS.search(nlu.text)
+        or NOT_WORKING.search(nlu.text)
+    ):
+        return None
+    return IntentRoute(action="describe_service")
+
+
+@serves_some
+def route_unplaced(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute | None:
+    return route_missing_top_up(nlu, dialog, context) or route_service_asked(nlu, dialog, context)
+
+
 def build() -> Pack:
     return Pack(
         name="telecom",
@@ -85,7 +114,9 @@ def build() -> Pack:
             ),
             "top_up": route_top_up,
             "payment_issue": route_missing_top_up,
-            "out_of_scope": route_missing_top_up,
+            "out_of_scope": route_unplaced,
+            "general_question": route_service_asked,
+            "product_question": route_service_asked,
             "technician_visit": IntentRoute(flow="booking", takes_problem=True),
             "complaint": route_complaint,
         },
