@@ -8,7 +8,13 @@ from typing import Any
 
 from parley.nlu.types import NluResult
 from parley.packs.base import CustomerContext, IntentRoute, Pack, route_complaint, serves_some
-from parley.packs.retail.actions import ACTIONS, BEFORE_DELIVERY, RESCHEDULE_MAX_DAYS, RETURN_WINDOW_DAYS
+from parley.packs.retail.actions import (
+    ACTIONS,
+    BEFORE_DELIVERY,
+    REFUND_DAYS,
+    RESCHEDULE_MAX_DAYS,
+    RETURN_WINDOW_DAYS,
+)
 from parley.packs.retail.resolvers import RESOLVERS
 
 ADDRESS_WORDS = re.compile(
@@ -75,6 +81,9 @@ def route_order_change(nlu: NluResult, dialog: dict[str, Any], context: Customer
         return IntentRoute(reply="loyalty.redeem")
     if (rules := policy_answer(nlu) or courier_instruction(nlu, context)) is not None:
         return rules
+    if e.get("time_of_day") and not (e.get("date") or e.get("address") or e.get("payment_method")):
+        # "можно ли изменить время доставки на вечер?": a day can be chosen here, a time of day cannot
+        return IntentRoute(reply="delivery.time_of_day", reply_vars=POLICY_FACTS)
     if e.get("address"):
         return IntentRoute(action="change_delivery_address")
     if e.get("date"):
@@ -143,7 +152,11 @@ POLICY_TOPICS = (
 )
 
 
-POLICY_FACTS = {"window_days": RETURN_WINDOW_DAYS, "reschedule_days": RESCHEDULE_MAX_DAYS}
+POLICY_FACTS = {
+    "window_days": RETURN_WINDOW_DAYS,
+    "reschedule_days": RESCHEDULE_MAX_DAYS,
+    "refund_days": REFUND_DAYS,
+}
 # "what are the rules for returns?", "правила отмены заказа", "how do refunds work?": a question about the
 # rules, whatever request the classifier heard in it
 ASKS_THE_RULES = re.compile(
@@ -168,6 +181,7 @@ POLICY_OFFERS = {
     "general_question.returns": "initiate_return",
     "general_question.cancellation": "cancel_order",
     "general_question.payment": "change_payment_method",
+    "general_question.refunds": "refund_status",
 }
 
 
@@ -213,6 +227,11 @@ ASKS_ABOUT_REFUND = re.compile(
 )
 
 
+HOW_LONG = re.compile(
+    r"how\s+long|how\s+many\s+days|сколько\s+(?:идёт|идет|длится|занимает|ждать|дней|времени)", re.I
+)
+
+
 def route_payment_issue(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
     if (rules := policy_answer(nlu)) is not None:
         return rules
@@ -223,6 +242,13 @@ def route_payment_issue(nlu: NluResult, dialog: dict[str, Any], context: Custome
     if nlu.entities.get("payment_method") or re.search(r"change|chang|смен|помен|измен", nlu.text, re.I):
         return IntentRoute(action="change_payment_method")
     if ASKS_ABOUT_REFUND.search(nlu.text):
+        money_moves = any(o.status in ("cancelled", "returned") for o in context.orders)
+        about_no_order = not (nlu.entities.get("order_id") or dialog.get("focus_order_id"))
+        if about_no_order and (HOW_LONG.search(nlu.text) or not money_moves):
+            # "сколько идёт возврат денег?" out of the blue, or a refund asked about with no order whose money
+            # moves: the rule, and the offer to look one order up (a bare order number right after does).
+            # Right after a return or a cancellation, "а деньги когда придут?" is about that order.
+            return IntentRoute(reply="general_question.refunds", reply_vars=POLICY_FACTS)
         return IntentRoute(action="refund_status")  # "when will I get my refund?": looked up, not a leaflet
     return IntentRoute(reply="payment_issue.info")
 
