@@ -52,6 +52,33 @@ def tells_of_a_missing_top_up(nlu: NluResult, context: CustomerContext) -> bool:
 MISSING_TOP_UP = IntentRoute(action="file_complaint", preface="top_up.missing", describes_problem=True)
 
 
+# "с меня списали за роуминг, хотя я его не подключал", "why was I billed for music streaming?": a charge for
+# a service disputed — a billing ticket against the number in the customer's words, never troubleshooting
+# that ends by offering to switch the disputed service on, nor a price list. Said in the past: "how much will
+# roaming charge me?" asks a price.
+CHARGED = re.compile(
+    r"\b(?:charged|billed|debited|took\s+(?:money|\d+))\b|списали|списал[аи]?\b|сняли|снял[аи]?\b|вычли"
+    r"|начислили",
+    re.I,
+)
+DISPUTED_CHARGE = IntentRoute(action="file_complaint", preface="billing.disputed", describes_problem=True)
+TROUBLESHOOT = IntentRoute(flow="diagnostics", preface="tech_issue.preface", describes_problem=True)
+
+
+def disputes_a_service_charge(nlu: NluResult, context: CustomerContext) -> bool:
+    return bool(context.subscribers and nlu.entities.get("service") and CHARGED.search(nlu.text))
+
+
+def route_tech_issue(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    return DISPUTED_CHARGE if disputes_a_service_charge(nlu, context) else TROUBLESHOOT
+
+
+def route_service_question(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    if disputes_a_service_charge(nlu, context):
+        return DISPUTED_CHARGE
+    return IntentRoute(action="describe_service")
+
+
 def route_top_up(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
     return (
         MISSING_TOP_UP
@@ -65,8 +92,11 @@ def route_missing_top_up(
     nlu: NluResult, dialog: dict[str, Any], context: CustomerContext
 ) -> IntentRoute | None:
     """The same message read as a payment problem or as nothing at all ("а почему так мало? я же вчера клал
-    500" right after the balance); every other such message is left to the other packs' routes."""
-    return MISSING_TOP_UP if tells_of_a_missing_top_up(nlu, context) else None
+    500" right after the balance), or a charge for a service disputed; every other such message is left to the
+    other packs' routes."""
+    if tells_of_a_missing_top_up(nlu, context):
+        return MISSING_TOP_UP
+    return DISPUTED_CHARGE if disputes_a_service_charge(nlu, context) else None
 
 
 ASKS = re.compile(r"\?|^\s*(?:will|does|do|can|is|are|how|what)\b|\bли\b|будет\s+ли|сколько|как\b", re.I)
@@ -105,13 +135,11 @@ def build() -> Pack:
         actions=ACTIONS,
         routes={
             "balance_check": IntentRoute(action="check_balance"),
-            "service_question": IntentRoute(action="describe_service"),
+            "service_question": route_service_question,
             "service_activation": IntentRoute(action="activate_service"),
             "service_deactivation": IntentRoute(action="deactivate_service"),
             "number_unlock": IntentRoute(action="unlock_number"),
-            "tech_issue": IntentRoute(
-                flow="diagnostics", preface="tech_issue.preface", describes_problem=True
-            ),
+            "tech_issue": route_tech_issue,
             "top_up": route_top_up,
             "payment_issue": route_missing_top_up,
             "out_of_scope": route_unplaced,
