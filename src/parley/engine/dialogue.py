@@ -826,6 +826,8 @@ class _Decision:
         if "text" in spec.slots:
             task["params"]["text"] = said
         task["action"] = chosen.action
+        if chosen.preface and not self.d.get("angry"):
+            self.say(chosen.preface)  # "I'm sorry the refund hasn't reached you ..." before the ticket
 
     def continue_task(self, task: dict[str, Any], entities: dict[str, Any], reask: bool = False) -> None:
         if "said" in task and "order_id" in task["params"]:
@@ -865,6 +867,14 @@ class _Decision:
             self.d["task"] = task
             self.d["expecting"] = slot
             return
+        if "said" in task and "order_id" in task["params"]:
+            # the order was found without a question (the only one that fits): the route is chosen again
+            # for it, as after an answer ("деньги так и не пришли" -> the one cancelled order -> a ticket)
+            action = task["action"]
+            self.reroute(task)
+            if task["action"] != action:
+                self.continue_task(task, entities)
+                return
         task.pop("missing", None)
         self.d["task"] = None
         self.d["expecting"] = None
