@@ -1142,6 +1142,16 @@ class _Decision:
                 continue
             if self.route_for(alternative.intent) is not None and not self.needs_order(alternative.intent):
                 return alternative.intent
+        # "а можно перенести на понедельник?" right after a technician visit was booked: the visit, which
+        # needs no order, is what "move it" is about
+        last = str((self.d.get("last_task") or {}).get("intent") or "")
+        if (
+            intent == "order_change"
+            and last
+            and self.route_for(last) is not None
+            and not self.needs_order(last)
+        ):
+            return last
         return None
 
     def needs_order(self, intent: str) -> bool:
