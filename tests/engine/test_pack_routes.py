@@ -51,3 +51,32 @@ def test_two_partial_routes_of_one_intent_serve_together_and_stay_partial() -> N
     assert served("pay with the points?") == "points"
     assert served("my top-up is lost") == "top-up"
     assert served("what is the meaning of life") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "disputed"),
+    [
+        ("с меня списали за роуминг, хотя я его не подключал", True),
+        ("I was charged for roaming but I never turned it on", True),
+        ("why do you charge me for roaming?", True),
+        ("почему вы списываете за музыку?", True),
+        ("how much will roaming charge me per day?", False),
+        ("сколько стоит роуминг?", False),
+    ],
+)
+def test_a_service_charge_is_disputed_only_when_said_to_have_happened(text: str, disputed: bool) -> None:
+    from parley.backends.records import Customer, Subscriber
+    from parley.nlu.types import NluResult
+    from parley.packs.base import CustomerContext
+    from parley.packs.telecom.pack import disputes_a_service_charge
+
+    context = CustomerContext(
+        customer=Customer(id="C-2001", name="Ivan"),
+        subscribers=[
+            Subscriber(msisdn="+79160000001", customer_id="C-2001", plan="Smart 500", balance=120.5)
+        ],
+    )
+    nlu = NluResult(
+        text=text, intent="service_question", confidence=0.9, language="en", entities={"service": "roaming"}
+    )
+    assert disputes_a_service_charge(nlu, context) is disputed

@@ -58,7 +58,7 @@ MISSING_TOP_UP = IntentRoute(action="file_complaint", preface="top_up.missing", 
 # roaming charge me?" asks a price.
 CHARGED = re.compile(
     r"\b(?:charged|billed|debited|took\s+(?:money|\d+))\b|списали|списал[аи]?\b|сняли|снял[аи]?\b|вычли"
-    r"|начислили",
+    r"|начислили|\bwhy\s+(?:do|are)\s+you\s+(?:charg|bill)\w*|почему\s+(?:вы\s+)?(?:списывает|снимает)\w*",
     re.I,
 )
 DISPUTED_CHARGE = IntentRoute(action="file_complaint", preface="billing.disputed", describes_problem=True)
