@@ -50,6 +50,13 @@ if TYPE_CHECKING:
 MAX_SUSPENDED = 3
 FREE_TEXT_SWITCH_FROM = 0.85
 REFERENCE_KEYS = ("order_id", "order_ref", "product", "ordinal")
+# "make it the kettle instead", "I meant the blue one", "нет, лучше другой": the last request, redirected
+REDIRECTS = re.compile(
+    r"\binstead\b|\bi\s+meant\b|\bmake\s+it\b|\bnot\s+(?:that|this)\s+one\b|\bвместо\b"
+    r"|имел[аи]?\s+в\s+виду|\bлучше\b",
+    re.IGNORECASE,
+)
+SWITCH_FROM_CORRECTION = 0.9  # a request read this surely is a request of its own, whatever words it uses
 # slots whose answer is a thing a request names (slot -> entity): "which order / number / service?"
 NAMED_SLOTS = {"order_id": "order_id", "msisdn": "msisdn", "service_code": "service"}
 CLEARLY_OUT_OF_SCOPE = 0.9
@@ -1024,7 +1031,8 @@ class _Decision:
 
     def on_new_request(self) -> None:
         nlu = self.nlu
-        if is_follow_up(nlu, (self.d.get("last_task") or {}).get("intent")):
+        last_intent = (self.d.get("last_task") or {}).get("intent")
+        if is_follow_up(nlu, last_intent) or self.redirects_last_task(last_intent):
             if self.on_correction():  # redoes the last task for the order this message names, if it names one
                 return
         spans = nlu.spans or []
@@ -1178,6 +1186,14 @@ class _Decision:
             self.note_operator_offer(
                 route.reply
             )  # "... an operator can help — shall I connect you?" -> "yes"
+
+    def redirects_last_task(self, last_intent: str | None) -> bool:
+        """ "Actually no wait, make it the kettle instead" right after a return was refused: the last request,
+        for another order — unless the message clearly asks for some other action of its own."""
+        if not last_intent or not REDIRECTS.search(self.nlu.text):
+            return False
+        intent, confidence = self.nlu.intent, self.nlu.confidence
+        return intent in (last_intent, "order_change", OUT_OF_SCOPE) or confidence < SWITCH_FROM_CORRECTION
 
     def on_correction(self) -> bool:
         """ "No, I meant the other one": redo the last task with a different reference."""
