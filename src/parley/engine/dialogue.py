@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from parley.engine.escalation import WITHDRAWS, waiting_in_queue
-from parley.engine.slots import DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, SlotQuery, short_amount
+from parley.engine.slots import DESCRIPTION_SLOTS, FREE_TEXT_SLOTS, REFERENCE_KEYS, SlotQuery, short_amount
 from parley.engine.turn import Step, Turn
 from parley.nlu.entities.answers import is_acknowledgment, is_bare_answer
 from parley.nlu.entities.orders import listed_together
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 
 MAX_SUSPENDED = 3
 FREE_TEXT_SWITCH_FROM = 0.85
-REFERENCE_KEYS = ("order_id", "order_ref", "product", "ordinal")
 # "make it the kettle instead", "I meant the blue one", "нет, лучше другой": the last request, redirected
 REDIRECTS = re.compile(
     r"\binstead\b|\bi\s+meant\b|\bmake\s+it\b|\bnot\s+(?:that|this)\s+one\b|\bвместо\b"
@@ -132,6 +131,11 @@ CALLS_A_PERSON = re.compile(
 _NOT_A_PERSON = re.compile(
     r"\b(?:don'?t|do\s+not|no\s+need|не\s+(?:надо|нужно|хочу|зовите))\b", re.IGNORECASE
 )
+
+
+def requests_of(nlu: NluResult) -> list[IntentSpan]:
+    """The message's requests in order: its spans, or the whole message as one when it has none."""
+    return list(nlu.spans) or [IntentSpan(nlu.intent, nlu.confidence, nlu.text, nlu.entities)]
 
 
 def asks_for_a_person(text: str) -> bool:
@@ -340,9 +344,7 @@ class _Decision:
 
     def asks_more(self) -> bool:
         """Whether the message asks for something besides what was just settled."""
-        spans = self.nlu.spans or [
-            IntentSpan(self.nlu.intent, self.nlu.confidence, self.nlu.text, self.nlu.entities)
-        ]
+        spans = requests_of(self.nlu)
         return any(
             understood(s.intent, s.confidence) and s.intent not in ("operator_request", "farewell")
             for s in spans
@@ -1035,9 +1037,7 @@ class _Decision:
         if is_follow_up(nlu, last_intent) or self.redirects_last_task(last_intent):
             if self.on_correction():  # redoes the last task for the order this message names, if it names one
                 return
-        spans = nlu.spans or []
-        if not spans:
-            spans = [IntentSpan(nlu.intent, nlu.confidence, nlu.text, nlu.entities)]
+        spans = requests_of(nlu)
         # "а как тогда быть?" reads as a goodbye to the classifier; a goodbye that takes no leave and asks
         # something is a question it could not place
         spans = [

@@ -19,6 +19,8 @@ from parley.packs.base import CustomerContext, Reply
 BARE_NUMBER = re.compile(r"(?<![\w.,])(\d{1,7}(?:[.,]\d{1,2})?)(?![\w.,]*\d)")
 FREE_TEXT_SLOTS = {"new_address", "reason", "text"}
 DESCRIPTION_SLOTS = {"reason", "text"}  # free text that tells what went wrong
+# entities that name an order, and so can answer "which order?"
+REFERENCE_KEYS = ("order_id", "order_ref", "product", "ordinal")
 
 
 @dataclass(slots=True)

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from parley.engine.slots import REFERENCE_KEYS
 from parley.nlu.types import NluResult
 from parley.packs.base import CustomerContext, IntentRoute, Pack, route_complaint, serves_some
 from parley.packs.retail.actions import (
@@ -188,7 +189,7 @@ POLICY_OFFERS = {
 def takes_up_policy_offer(nlu: NluResult, dialog: dict[str, Any]) -> IntentRoute | None:
     """ "100287" or "the kettle one" right after the rules of returns: that order's return."""
     action = POLICY_OFFERS.get(str(dialog.get("previous_answer")))
-    names_an_order = any(nlu.entities.get(k) for k in ("order_id", "order_ref", "product", "ordinal"))
+    names_an_order = any(nlu.entities.get(k) for k in REFERENCE_KEYS)
     return IntentRoute(action=action) if action and names_an_order else None
 
 
