@@ -112,6 +112,12 @@ ASKS = re.compile(
     re.IGNORECASE,
 )
 
+# a second change added to the first ("and change the payment to cash too", "а ещё адрес поменяйте"), not
+# the first one put right
+ADDS_ANOTHER = re.compile(
+    r"^\W*(?:and|plus|also|а|и)\b|\b(?:also|too|as\s+well|another\s+thing|тоже|также|ещё|еще)\b",
+    re.IGNORECASE,
+)
 
 # Entities that answer the moment they are said, never a later question: a yes/no, a code word (never kept)
 NOT_CARRIED = frozenset({"answer", "code_word", "forgot_code_word"})
@@ -674,6 +680,13 @@ class _Decision:
             interrupts_task(top.intent, top.confidence, task.get("intent"))
             or self.asks_other_action(top, task)
         )
+        if interrupted and top is not None and self.corrects_the_reading(top, task):
+            # "I moved, can you send my order to my new place?" was read as a new delivery date; to "which
+            # day?" the customer gives the new address: that is what was wanted, and the date is not asked
+            # for again afterwards
+            self.d["task"] = None
+            self.d["expecting"] = None
+            return False
         if interrupted:
             self.suspend({"task": task})
             self.d["task"] = None
@@ -706,6 +719,18 @@ class _Decision:
             return False
         route = self.route_for(top.intent)
         return route is not None and route.action is not None and route.action != task.get("action")
+
+    def corrects_the_reading(self, top: IntentSpan, task: dict[str, Any]) -> bool:
+        """Asked for the detail that makes the change (the day, the address, the payment method), the
+        customer gives another change's detail and does not add it to the first: the first request was read
+        as the wrong change of the same kind, and is replaced rather than set aside to come back."""
+        missing = task.get("missing")
+        return (
+            missing is not None
+            and missing not in NAMED_SLOTS
+            and self.asks_other_action(top, task)
+            and not ADDS_ANOTHER.search((self.piece or self.nlu).text)
+        )
 
     def asks_for_another_action_naming(self, task: dict[str, Any], slot: str) -> bool:
         """A confident request for another action that names what the task asks for (an order, a number, a
@@ -1034,7 +1059,8 @@ class _Decision:
     def on_new_request(self) -> None:
         nlu = self.nlu
         last_intent = (self.d.get("last_task") or {}).get("intent")
-        if is_follow_up(nlu, last_intent) or self.redirects_last_task(last_intent):
+        follows = is_follow_up(nlu, last_intent) and not self.words_another_action()
+        if follows or self.redirects_last_task(last_intent):
             if self.on_correction():  # redoes the last task for the order this message names, if it names one
                 return
         spans = requests_of(nlu)
@@ -1186,6 +1212,15 @@ class _Decision:
             self.note_operator_offer(
                 route.reply
             )  # "... an operator can help — shall I connect you?" -> "yes"
+
+    def words_another_action(self) -> bool:
+        """ "и перенесите доставку 100410" right after an address change: the same kind of request, but its
+        words choose another of its actions (a new day, not the address again for that order)."""
+        last = self.d.get("last_task") or {}
+        if self.nlu.intent != last.get("intent"):
+            return False
+        route = self.route_for(self.nlu.intent)
+        return route is not None and route.action is not None and route.action != last.get("action")
 
     def redirects_last_task(self, last_intent: str | None) -> bool:
         """ "Actually no wait, make it the kettle instead" right after a return was refused: the last request,

@@ -141,7 +141,8 @@ def _entity_or_ask(entity: str, ask_key: str, free_text: bool = False) -> Resolv
             return SlotAnswer(value)
         if free_text and q.expecting:
             text = q.text.strip()
-            if len(text) >= 3 and not is_bare_answer(text):
+            # "100502" to "what is the new address?" names the order, it is no address (nor a reason)
+            if len(text) >= 3 and not is_bare_answer(text) and any(ch.isalpha() for ch in text):
                 return SlotAnswer(text[:500])
         return SlotAnswer(ask=Reply(ask_key))
 

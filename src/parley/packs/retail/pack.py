@@ -20,7 +20,11 @@ from parley.packs.retail.resolvers import RESOLVERS
 
 ADDRESS_WORDS = re.compile(
     r"address|адрес|deliver (it )?to|доставь\w* (на|по)"
-    r"|apartment|\bflat\b|\bapt\b|квартир|\bкв\b|подъезд|entrance",
+    r"|apartment|\bflat\b|\bapt\b|квартир|\bкв\b|подъезд|entrance"
+    # a move of house, not of the delivery: "I moved last week, send it to my new place", "я переехала"
+    r"|\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|recently\s+)?moved\b|\bmoving\s+(?:house|home|out)\b"
+    r"|\brelocat|\bnew\s+(?:place|home|house)\b|\b(?:send|ship)\s+(?:it|them|(?:my|the)\s+\w+)\s+to\s+(?:my|our|the|a)\b"
+    r"|переех|переезж|переезд|новую\s+квартиру|новый\s+дом",
     re.I,
 )
 DATE_WORDS = re.compile(
