@@ -811,12 +811,16 @@ class _Decision:
             previous=(task.get("previous") or {}).get(slot),
         )
 
-    def start_task(self, intent: str, action: str, entities: dict[str, Any]) -> None:
+    def start_task(
+        self, intent: str, action: str, entities: dict[str, Any], prefaced: str | None = None
+    ) -> None:
         # What the request names is in focus from now on, even while another detail is asked for first:
         # "connect roaming" -> "which number?" -> "how much is it?" is about roaming.
         named = {"order_id": entities.get("order_id"), "msisdn": entities.get("msisdn")}
         self.remember_params({**named, "service_code": entities.get("service")})
         task = {"id": self.next_id(), "intent": intent, "action": action, "params": self.superseded(action)}
+        if prefaced:
+            task["prefaced"] = prefaced  # not said a second time if the order's answer keeps the same route
         if callable(self.rt.routes.get(intent)) and "order_id" not in entities:
             task["said"] = (self.piece or self.nlu).text[
                 :2000
@@ -860,7 +864,7 @@ class _Decision:
         if "text" in spec.slots:
             task["params"]["text"] = said
         task["action"] = chosen.action
-        if chosen.preface and not self.d.get("angry"):
+        if chosen.preface and chosen.preface != task.get("prefaced") and not self.d.get("angry"):
             self.say(chosen.preface)  # "I'm sorry the refund hasn't reached you ..." before the ticket
 
     def continue_task(self, task: dict[str, Any], entities: dict[str, Any], reask: bool = False) -> None:
@@ -1203,7 +1207,7 @@ class _Decision:
             # "I'm so sorry" right after it reads like a script.
             self.say(route.preface)
         if route.action:
-            self.start_task(intent, route.action, entities)
+            self.start_task(intent, route.action, entities, prefaced=route.preface)
         elif route.flow:
             self.start_flow(route.flow, intent, {})
         elif route.reply:

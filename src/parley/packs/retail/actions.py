@@ -232,7 +232,10 @@ def refund_status(env: ActionEnv, params: dict[str, Any]) -> Outcome:
         return Outcome(True, {**facts, "return_id": latest.id, "return_status": latest.status})
     if order.status in ("cancelled", "returned"):
         return Outcome(True, facts)
-    return Outcome(False, facts, error="no_refund")  # a cancellation is mentioned, not asked
+    # a cancellation or a return is mentioned, not asked — a return only while the window is open
+    days = _days_since_delivery(order) if order.status == "delivered" else None
+    returnable = days is not None and days <= RETURN_WINDOW_DAYS
+    return Outcome(False, {**facts, "returnable": returnable}, error="no_refund")
 
 
 # ---------------------------------------------------------------------------------------- payment method

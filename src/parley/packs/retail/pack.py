@@ -251,6 +251,9 @@ def route_payment_issue(nlu: NluResult, dialog: dict[str, Any], context: Custome
         return IntentRoute(action="file_complaint", describes_problem=True)
     if nlu.entities.get("payment_method") or re.search(r"change|chang|смен|помен|измен", nlu.text, re.I):
         return IntentRoute(action="change_payment_method")
+    asks_money_back = ASKS_ABOUT_REFUND.search(nlu.text) is not None
+    if asks_money_back and (order_id := missing_parcel_just_filed(nlu, dialog)) is not None:
+        return IntentRoute(reply="delivery_issue.money_back", reply_vars={"order_id": order_id})
     if ASKS_ABOUT_REFUND.search(nlu.text) and NEVER_GOT.search(nlu.text):
         # "I never received my refund for order 100250": the refund is missing, not asked about — a ticket for
         # the order, in the customer's words (when it should have arrived is the payments team's to check).
@@ -310,7 +313,25 @@ def route_unplaced(nlu: NluResult, dialog: dict[str, Any], context: CustomerCont
 
 
 def route_return_request(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
-    return policy_answer(nlu) or IntentRoute(action="initiate_return")
+    if (rules := policy_answer(nlu)) is not None:
+        return rules
+    if (order_id := missing_parcel_just_filed(nlu, dialog)) is not None:
+        return IntentRoute(reply="delivery_issue.money_back", reply_vars={"order_id": order_id})
+    return IntentRoute(action="initiate_return")
+
+
+def missing_parcel_just_filed(nlu: NluResult, dialog: dict[str, Any]) -> str | None:
+    """ "I want my money back" right after a parcel that never came was filed as a complaint: nothing can be
+    sent back, so it is no return — the complaint already asks for the money, and the customer is told so.
+    The order of that complaint, or None when the message is about another order or nothing was filed."""
+    last = dialog.get("last_task") or {}
+    order_id = (last.get("params") or {}).get("order_id")
+    if last.get("intent") != "delivery_issue" or last.get("action") != "file_complaint" or not order_id:
+        return None
+    named = nlu.entities.get("order_id")
+    if (named and named != order_id) or any(nlu.entities.get(k) for k in REFERENCE_KEYS if k != "order_id"):
+        return None
+    return str(order_id)
 
 
 def route_order_cancel(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
