@@ -71,6 +71,16 @@ ASKS_IF_BOT = re.compile(
     r"|(?:я\s+)?(?:общаюсь|говорю|переписываюсь)\s+с\s+(?:ботом|роботом|человеком)",
     re.IGNORECASE,
 )
+# "what can you do?", "чем вы можете помочь?": what this assistant does, for this customer (a message of its
+# own, short: "what can you do about my order 100234?" is that order's request)
+ASKS_WHAT_I_CAN_DO = re.compile(
+    r"^\W*(?:so\s+|and\s+|ok\s+|hi\W+|hello\W+)?(?:what\s+(?:can|do|else\s+can)\s+you\s+(?:do|help\s+(?:me\s+)?with)"
+    r"|what\s+can\s+i\s+ask(?:\s+you)?|how\s+can\s+you\s+help(?:\s+me)?|what\s+are\s+you\s+able\s+to\s+do"
+    r"|(?:а\s+|и\s+|так\s+)?(?:что\s+(?:ты\s+|вы\s+)?(?:умеешь|умеете|можешь|можете)(?:\s+делать)?"
+    r"|чем\s+(?:ты\s+|вы\s+)?(?:можешь|можете)\s+(?:мне\s+)?помочь|с\s+чем\s+(?:ты\s+|вы\s+)?(?:помогаешь|помогаете)))"
+    r"\W*$",
+    re.IGNORECASE,
+)
 # words that take leave: a farewell the classifier reads needs one of them to end an open question
 LEAVING = re.compile(
     r"\b(?:bye|goodbye|see\s+you|that'?s\s+(?:all|it)|that\s+is\s+all|nothing\s+else|have\s+a\s+(?:nice|good|great)"
@@ -290,6 +300,16 @@ class _Decision:
             if self.pending:
                 self.ask_pending()
             return
+        if ASKS_WHAT_I_CAN_DO.search(nlu.text):
+            # the classifier reads it as out of scope or a general question, and a pack's general answer lists
+            # only its own actions: what this customer can do here, and the question open, if any, again
+            orders, line = self.capabilities()
+            self.say("help.capabilities", orders=orders, line=line)
+            if self.pending:
+                self.ask_pending()
+            elif self.d.get("task"):
+                self.continue_task(self.d["task"], entities={}, reask=True)
+            return
         if (
             any(s.intent == "operator_request" and s.confidence >= OPERATOR_REQUEST_FROM for s in spans)
             or (nlu.intent == "operator_request" and nlu.confidence >= OPERATOR_REQUEST_FROM)
@@ -333,6 +353,14 @@ class _Decision:
         if self.pending and not self.asked and handled is False:
             self.ask_pending()  # a new request was served in between: ask the open question again
         self.question_last()
+
+    def capabilities(self) -> tuple[bool, bool]:
+        """Whether to tell of orders, of a line: what of the enabled packs this customer has — or, neither
+        known, all of them."""
+        sells, connects = "get_order_status" in self.rt.actions, "check_balance" in self.rt.actions
+        orders = sells and bool(self.context and self.context.orders)
+        line = connects and bool(self.context and self.context.subscribers)
+        return (orders, line) if orders or line else (sells, connects)
 
     def withdraws_escalation(self) -> bool:
         """ "Actually never mind, where is my order?" while still in the operator queue: the request for a

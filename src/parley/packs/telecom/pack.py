@@ -113,14 +113,32 @@ def route_service_asked(
     question, or as nothing: "I'm going to Turkey next week, will my phone work there?", "я еду в Турцию,
     телефон будет работать?" — roaming: what it costs and whether it is on. A problem with it ("roaming
     doesn't work") is left to troubleshooting."""
-    if (
-        not context.subscribers
-        or not nlu.entities.get("service")
-        or not ASKS.search(nlu.text)
-        or NOT_WORKING.search(nlu.text)
-    ):
+    if not context.subscribers or NOT_WORKING.search(nlu.text):
         return None
-    return IntentRoute(action="describe_service")
+    if nlu.entities.get("service") and ASKS.search(nlu.text):
+        return IntentRoute(action="describe_service")
+    if dialog.get("focus_service") and ASKS_PRICE.search(nlu.text) and not nlu.entities.get("order_id"):
+        # "how much does it cost again?" right after roaming was turned on: the service in focus
+        return IntentRoute(action="describe_service")
+    return None
+
+
+ASKS_PRICE = re.compile(
+    r"how\s+much|\bcosts?\b|\bprice|\bfee\b|сколько\s+(?:\w+\s+){0,2}?сто(?:ит|ить)|стоимост|\bцен[аыу]", re.I
+)
+
+
+@serves_some
+def route_general_question(
+    nlu: NluResult, dialog: dict[str, Any], context: CustomerContext
+) -> IntentRoute | None:
+    """A general question from a customer with a line and no orders: about a service if it names one (or one
+    is in focus), else what can be done here for the line — another pack's general answer is about orders."""
+    if (served := route_service_asked(nlu, dialog, context)) is not None:
+        return served
+    if context.subscribers and not context.orders:
+        return IntentRoute(reply="help.capabilities", reply_vars={"orders": False, "line": True})
+    return None
 
 
 @serves_some
@@ -143,7 +161,7 @@ def build() -> Pack:
             "top_up": route_top_up,
             "payment_issue": route_missing_top_up,
             "out_of_scope": route_unplaced,
-            "general_question": route_service_asked,
+            "general_question": route_general_question,
             "product_question": route_service_asked,
             "technician_visit": IntentRoute(flow="booking", takes_problem=True),
             "complaint": route_complaint,
