@@ -708,6 +708,13 @@ class _Decision:
             self.suspend({"task": task})
             self.d["task"] = None
             return False
+        if task.get("already_so") and is_acknowledgment(self.nlu.text):
+            # "ладно" / "ok" to "which other day?" right after "it is already due that day": it stays so
+            self.d["task"] = None
+            self.d["expecting"] = None
+            self.say("task.left_as_is")
+            self.resume_suspended()
+            return True
         filled = self.fill_slot(task, missing, entities, expecting=True) if missing else False
         if filled:
             self.continue_task(task, entities)
@@ -1006,6 +1013,8 @@ class _Decision:
             "vars": {**params, **verdict.data},
         }
         if retry and len(task.setdefault("retries", [])) < 3:
+            if verdict.data.get("already_so"):
+                task["already_so"] = True
             task["retries"].append(retry)
             params.pop(retry, None)
             task["explicit"] = sorted({*task.get("explicit", ()), retry})

@@ -121,7 +121,9 @@ def check_reschedule(env: ActionEnv, params: dict[str, Any]) -> Outcome:
             error="date_out_of_range",
         )
     if wanted.isoformat() == str(order.delivery_date or "")[:10]:
-        return Outcome(False, {"retry_slot": "new_date", "new_date": wanted.isoformat()}, error="same_date")
+        # asked for another day, which an "ok" declines: what was wanted is already so
+        facts = {"retry_slot": "new_date", "new_date": wanted.isoformat(), "already_so": True}
+        return Outcome(False, facts, error="same_date")
     return Outcome(True, params={"items": _items(order), "old_date": order.delivery_date})
 
 
