@@ -583,6 +583,12 @@ class _Decision:
             self.say(f"{pending['action']}.forgot")
             self.note_operator_offer(f"{pending['action']}.forgot")  # "an operator can check who you are"
             return True
+        if self.leaves():
+            # "спасибо" after a wrong code word: the customer leaves; the question is not kept to come back
+            # after their next, unrelated, request
+            self.pending = []
+            self.d["expecting"] = None
+            return False
         top = self.nlu.spans[0] if self.nlu.spans else None
         if not entities.get("code_word") or (
             top is not None
