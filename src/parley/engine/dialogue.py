@@ -1192,7 +1192,7 @@ class _Decision:
         """ "cancel 100234 and 100260": one request about a list of orders is that request for each of
         them, in the order said (the action takes one order)."""
         ids = entities.get("order_ids") or []
-        if len(ids) < 2 or not self.needs_order(span.intent) or not listed_together(span.text, ids):
+        if len(ids) < 2 or not self.needs(span.intent, "order_id") or not listed_together(span.text, ids):
             return [(span, entities)]
         return [(span, {**entities, "order_id": one, "order_ids": [one]}) for one in ids]
 
@@ -1234,15 +1234,19 @@ class _Decision:
     def fitting_alternative(self, intent: str) -> str | None:
         """A request about orders from a customer with none on file, when the runner-up is a request that
         needs none: "а можно перенести визит на вторник?" reads as rescheduling a delivery (0.86) before a
-        technician visit (0.14), and only the visit exists. None when the reading stands. (A customer with
-        no phone numbers is told so instead: `SlotAnswer.dead_end`.)"""
-        if self.context is None or self.context.orders or not self.needs_order(intent):
+        technician visit (0.14), and only the visit exists; likewise a request about a phone number from a
+        customer with none. None when the reading stands (a customer with no phone numbers is then told so:
+        `SlotAnswer.dead_end`)."""
+        if self.context is None:
             return None
-        for alternative in self.nlu.alternatives[:2]:
-            if alternative.confidence < MEANINGFUL_ALTERNATIVE or alternative.intent == OUT_OF_SCOPE:
-                continue
-            if self.route_for(alternative.intent) is not None and not self.needs_order(alternative.intent):
-                return alternative.intent
+        if not self.context.subscribers and self.needs(intent, "msisdn"):
+            # the same the other way: "how long until I get my money?" right after a return reads as a balance
+            # question (0.49) before a payment one (0.23), from a customer with no phone number
+            return self.alternative_without(intent, "msisdn")
+        if self.context.orders or not self.needs(intent, "order_id"):
+            return None
+        if (other := self.alternative_without(intent, "order_id")) is not None:
+            return other
         # "а можно перенести на понедельник?" right after a technician visit was booked: the visit, which
         # needs no order, is what "move it" is about
         last = str((self.d.get("last_task") or {}).get("intent") or "")
@@ -1250,15 +1254,27 @@ class _Decision:
             intent == "order_change"
             and last
             and self.route_for(last) is not None
-            and not self.needs_order(last)
+            and not self.needs(last, "order_id")
         ):
             return last
         return None
 
-    def needs_order(self, intent: str) -> bool:
+    def alternative_without(self, intent: str, slot: str) -> str | None:
+        """The classifier's runner-up that is meaningful and needs no such slot, if any."""
+        for alternative in self.nlu.alternatives[:2]:
+            if (
+                alternative.intent in {OUT_OF_SCOPE, intent}
+                or alternative.confidence < MEANINGFUL_ALTERNATIVE
+            ):
+                continue
+            if self.route_for(alternative.intent) is not None and not self.needs(alternative.intent, slot):
+                return alternative.intent
+        return None
+
+    def needs(self, intent: str, slot: str) -> bool:
         route = self.route_for(intent)
         spec = self.rt.actions.get(route.action) if route is not None and route.action else None
-        return spec is not None and "order_id" in spec.slots
+        return spec is not None and slot in spec.slots
 
     def serve_intent(self, intent: str, entities: dict[str, Any]) -> None:
         route = self.route_for(intent)

@@ -231,6 +231,9 @@ def refund_status(env: ActionEnv, params: dict[str, Any]) -> Outcome:
     returns = env.backend.returns_for_order(order.id)
     if returns:
         latest = returns[-1]
+        if latest.items:  # part of the order: its items, and the money for them
+            facts["items"] = ", ".join(latest.items)
+            facts["total"] = round(sum(i.price * i.qty for i in order.items if i.name in latest.items), 2)
         return Outcome(True, {**facts, "return_id": latest.id, "return_status": latest.status})
     if order.status in ("cancelled", "returned"):
         return Outcome(True, facts)
