@@ -34,7 +34,12 @@ _NUMBER = re.compile(r"\d{3,}")
 _ANOTHER_REQUEST = re.compile(
     r"\b(?:and also|also|plus|one more thing|another thing|а также|а ещ[её]|и ещ[её]|кроме того|"
     r"ещ[её] вопрос)\b|\?\s+\w"
-    r"|\b(?:and|и)\s+(?:tell me|let me know|check|скажите|подскажите|проверьте|сообщите|посмотрите)\b",
+    r"|\b(?:and|и)\s+(?:tell me|let me know|check|скажите|подскажите|проверьте|сообщите|посмотрите)\b"
+    # ... and a second action asked for ("what's my balance on both numbers and turn off anti-spam on the
+    # second one", "... и отключите антиспам")
+    r"|\b(?:and|и)\s+(?:please\s+|пожалуйста\s+)?(?:turn|switch|cancel|change|move|activate|deactivate|unlock"
+    r"|top\s+up|reschedule|отключите|подключите|отмените|измените|поменяйте|перенесите|пополните"
+    r"|разблокируйте|пришлите|запишите)\b",
     re.IGNORECASE,
 )
 # Greetings and thanks around a request are not requests of their own.
