@@ -626,7 +626,12 @@ class _Decision:
             top is not None
             and top.intent != active.get("intent")
             and is_topic_switch(top.intent, top.confidence, active.get("intent"))
-            and "answer" not in self.nlu.entities
+            # a yes/no answers the flow's yes/no question ("yes roaming is on" to "did that help?"), a bare
+            # one any question; "давайте мастера" (yes-word and all) to "which number?" is a request
+            and not (
+                "answer" in self.nlu.entities
+                and (self.d.get("expecting") == "answer" or is_bare_answer(self.nlu.text))
+            )
             and not self.flow_answered(flow, active)
             and self.route_for(top.intent) is not None
         ):
