@@ -1295,6 +1295,10 @@ class _Decision:
         elif route.flow:
             self.start_flow(route.flow, intent, {})
         elif route.reply:
+            named = entities.get("order_id")
+            if named and self.context is not None and any(o.id == named for o in self.context.orders):
+                # "pay for 100260 with my points" is answered with the rule; "cash then" is about 100260
+                self.remember_params({"order_id": named})
             self.say(route.reply, history=(self.context.history if self.context else []), **route.reply_vars)
             self.d["answered"] = route.reply
             self.note_operator_offer(
