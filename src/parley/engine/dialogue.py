@@ -953,7 +953,9 @@ class _Decision:
                 self.refuse(task, spec, refusal)
                 return
             if answer is None:
-                answer = self.rt.resolvers[slot](self.query(slot, {}, False, task))
+                # asked again: among what the task's earlier messages narrowed it to ("the kettle": two
+                # orders, not all five), never by this message, which did not answer
+                answer = self.rt.resolvers[slot](self.query(slot, entities, False, task))
             if answer.dead_end and answer.ask is not None:
                 self.say(answer.ask.key, **answer.ask.vars)
                 self.d["task"] = None

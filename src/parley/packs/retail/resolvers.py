@@ -21,6 +21,14 @@ ELIGIBLE: dict[str, tuple[str, ...]] = {
 }
 
 
+NOT_YET_SENT = re.compile(
+    r"\b(?:has\s*n[o']?t|have\s*n[o']?t|not|never|still\s+not|yet\s+to\s+be)\s+(?:been\s+|yet\s+)?"
+    r"(?:shipped|sent|dispatched|posted)\b"
+    r"|(?:ещё|еще|до\s+сих\s+пор|так\s+и)\s+не\s+(?:отправ|отгруж|отгруз|передал)|не\s+(?:отправлен|отгружен)",
+    re.IGNORECASE,
+)
+
+
 def resolve_order_for_action(query: SlotQuery) -> SlotAnswer:
     """Like the engine's order resolver, but "which order?" offers only the orders the action can act on:
     "cancel my order" lists the ones not yet shipped, and "the kettle one" between a kettle still being
@@ -44,6 +52,13 @@ def resolve_order_for_action(query: SlotQuery) -> SlotAnswer:
         on_the_way = [i for i in answer.ask.quick_replies if status.get(i) in BEFORE_DELIVERY]
         if len(on_the_way) == 1:
             return SlotAnswer(on_the_way[0])
+    if NOT_YET_SENT.search(query.text):
+        # "I ordered a kettle and it still hasn't shipped": not the kettle delivered a month ago
+        waiting = [i for i in answer.ask.quick_replies if status.get(i) in CHANGEABLE]
+        if len(waiting) == 1:
+            return SlotAnswer(waiting[0])
+        if waiting:
+            return ask_order(query, waiting)
     statuses = ELIGIBLE.get(query.action)
     if statuses is None:
         return answer
