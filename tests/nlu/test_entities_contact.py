@@ -160,6 +160,21 @@ def test_whole_message_is_the_address_when_one_was_asked() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "language", "address"),
+    [
+        ("yes, to Moscow, Tverskaya 10, apt 5", "en", "Moscow, Tverskaya 10, apt 5"),
+        ("да, на Тверскую 10, кв 5, Москва", "ru", "Тверскую 10, кв 5, Москва"),
+        ("Tokyo Street 5, Leeds", "en", "Tokyo Street 5, Leeds"),
+    ],
+)
+def test_an_answer_to_the_address_question_loses_its_yes_and_to(
+    text: str, language: str, address: str
+) -> None:
+    context = ParseContext(expecting="new_address")
+    assert extract_entities(text, language, context=context)["address"] == address
+
+
+@pytest.mark.parametrize(
     ("text", "language"),
     [
         ("please deliver it to my office", "en"),

@@ -166,7 +166,8 @@ def extract_address(text: str, claims: Claims, expecting: str | None = None) -> 
             return text[cut[0] : cut[1]]
     if expecting in {"new_address", "address", "delivery_address"}:
         lead = re.match(
-            r"\s*(?:(?:ok|okay|sure|yes|да|хорошо|конечно|ладно)[,.!]?\s+)?(?:it'?s|it\s+is|это|вот)?\s*:?",
+            r"\s*(?:(?:ok|okay|sure|yes|да|хорошо|конечно|ладно)[,.!]?\s+)?(?:it'?s|it\s+is|это|вот)?\s*:?"
+            r"(?:\s*(?:to|at|на|по\s+адресу)\s+)?",  # "yes, to Moscow, Tverskaya 10, apt 5"
             text,
             re.IGNORECASE,
         )
