@@ -236,7 +236,8 @@ UNEXPECTED_CHARGE = re.compile(
     r"charg|billed|debited|twice|double|overcharg|списа|сняли|дважды|двойн|лишн", re.IGNORECASE
 )
 ASKS_ABOUT_REFUND = re.compile(
-    r"refund|money\s+back|(?:get|receive)\s+(?:my\s+)?money|money\W+(?:\w+\W+){0,3}(?:come|arrive|return)"
+    r"refund|money\s+back|(?:get|receive|see)\s+(?:my\s+|the\s+|that\s+)?money"
+    r"|money\W+(?:\w+\W+){0,3}(?:come|arrive|return)"
     r"|(?:деньг|средств)\w*\W+(?:\w+\W+){0,6}?(?:верн|прид|приш|поступ)|(?:верн|прид|поступ)\w*\W+(?:\w+\W+){0,3}"
     r"(?:деньг|средств)|возврат\w*\s+(?:денег|средств)",
     re.IGNORECASE,
