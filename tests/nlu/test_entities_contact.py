@@ -140,6 +140,11 @@ def test_a_long_number_paid_for_is_an_order() -> None:
             "221B Baker Street, London NW1 6XE",
         ),
         ("измените адрес доставки для заказа 100234 на ул. Мира 44, кв 8", "ru", "ул. Мира 44, кв 8"),
+        (
+            "can you deliver my headphones to my office instead? 1 Canada Square, London E14 5AB",
+            "en",
+            "1 Canada Square, London E14 5AB",
+        ),
     ],
 )
 def test_addresses(text: str, language: str, address: str) -> None:
@@ -183,6 +188,7 @@ def test_an_answer_to_the_address_question_loses_its_yes_and_to(
         ("my order 5512 is late", "en"),
         ("send it to me tomorrow", "en"),
         ("I need to change the delivery address on 100301", "en"),
+        ("the box is square and 5 cm wide", "en"),
         ("поменяйте адрес доставки по заказу 100301", "ru"),
     ],
 )

@@ -24,7 +24,7 @@ _STREET_WORDS = (
 )
 _STREET = re.compile(rf"(?<![\w-])(?:{_STREET_WORDS})(?![\w-])\.?", re.IGNORECASE)
 _STRONG_STREET = re.compile(
-    r"(?<![\w-])(?:street|road|avenue|lane|drive|boulevard|blvd|st|rd|ave|apt|ул|улица|улице|пр-т|проспект"
+    r"(?<![\w-])(?:street|road|avenue|lane|drive|boulevard|blvd|(?-i:Square)|st|rd|ave|apt|ул|улица|улице|пр-т|проспект"
     r"|переулок|пер|шоссе|бульвар|наб|набережная|площадь|кв|д|дом|мкр|корп)(?![\w-])",
     re.IGNORECASE,
 )

@@ -19,7 +19,7 @@ from parley.packs.retail.actions import (
 from parley.packs.retail.resolvers import RESOLVERS
 
 ADDRESS_WORDS = re.compile(
-    r"address|адрес|deliver (it )?to|доставь\w* (на|по)"
+    r"address|адрес|deliver\w*\s+(?:\S+\s+){0,3}?to\b|доставь\w* (на|по)"
     r"|apartment|\bflat\b|\bapt\b|квартир|\bкв\b|подъезд|entrance"
     # a move of house, not of the delivery: "I moved last week, send it to my new place", "я переехала"
     r"|\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|recently\s+)?moved\b|\bmoving\s+(?:house|home|out)\b"
