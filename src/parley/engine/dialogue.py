@@ -123,7 +123,7 @@ SAYS_WHO = re.compile(
     r"|\bboss\b|robot|\bbot\b|escalat|operat\w*|human|person|people|manager|agent|connect|transfer"
     r"|кто-?нибудь|кого-?нибудь|кем-?нибудь|жив|сотрудник|специалист|поддержк|руковод|начальник|консультант"
     r"|менеджер|оператор|робот|\bбот|\bтого,?\s+кто|человек|людьми|людям|соедин|переключ|позов"
-    r"|chelovek|sotrudnik|zhiv|operator|menedzher",
+    r"|chelovek|sotrudnik|zhiv|menedzher",
     re.IGNORECASE,
 )
 SURE_OPERATOR_REQUEST = 0.85  # above it, the classifier's reading stands without such a word
@@ -742,11 +742,11 @@ class _Decision:
             self.d["task"] = None
             self.d["expecting"] = None
             return False
+        other_action = top is not None and self.asks_other_action(top, task)
         interrupted = top is not None and (
-            interrupts_task(top.intent, top.confidence, task.get("intent"))
-            or self.asks_other_action(top, task)
+            interrupts_task(top.intent, top.confidence, task.get("intent")) or other_action
         )
-        if interrupted and top is not None and self.corrects_the_reading(top, task):
+        if other_action and self.corrects_the_reading(task):
             # "I moved, can you send my order to my new place?" was read as a new delivery date; to "which
             # day?" the customer gives the new address: that is what was wanted, and the date is not asked
             # for again afterwards
@@ -786,15 +786,15 @@ class _Decision:
         route = self.route_for(top.intent)
         return route is not None and route.action is not None and route.action != task.get("action")
 
-    def corrects_the_reading(self, top: IntentSpan, task: dict[str, Any]) -> bool:
+    def corrects_the_reading(self, task: dict[str, Any]) -> bool:
         """Asked for the detail that makes the change (the day, the address, the payment method), the
-        customer gives another change's detail and does not add it to the first: the first request was read
-        as the wrong change of the same kind, and is replaced rather than set aside to come back."""
+        customer asks for another change of the same kind (`asks_other_action`) and does not add it to the
+        first: the first request was read as the wrong change, and is replaced rather than set aside to come
+        back."""
         missing = task.get("missing")
         return (
             missing is not None
             and missing not in NAMED_SLOTS
-            and self.asks_other_action(top, task)
             and not ADDS_ANOTHER.search((self.piece or self.nlu).text)
         )
 
