@@ -175,6 +175,11 @@ ANOTHER_COMPLAINT = re.compile(
 )
 
 
+def complaint_just_filed(dialog: dict[str, Any]) -> bool:
+    """The conversation's last task filed a complaint."""
+    return (dialog.get("last_task") or {}).get("action") == "file_complaint"
+
+
 def route_complaint(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
     """A complaint becomes a ticket — once: when the conversation's last task already filed one and the
     message names no other order, it is the same grievance said again ("worst service ever!!!" after "my
@@ -183,7 +188,7 @@ def route_complaint(nlu: NluResult, dialog: dict[str, Any], context: CustomerCon
     last = dialog.get("last_task") or {}
     order_id = nlu.entities.get("order_id")
     same_order = not order_id or order_id == last.get("params", {}).get("order_id")
-    if last.get("action") == "file_complaint" and same_order and not ANOTHER_COMPLAINT.search(nlu.text):
+    if complaint_just_filed(dialog) and same_order and not ANOTHER_COMPLAINT.search(nlu.text):
         return IntentRoute(reply="complaint.already_registered", describes_problem=True)
     return IntentRoute(action="file_complaint", preface="complaint.preface", describes_problem=True)
 

@@ -8,7 +8,14 @@ from typing import Any
 
 from parley.engine.slots import REFERENCE_KEYS
 from parley.nlu.types import NluResult
-from parley.packs.base import CustomerContext, IntentRoute, Pack, route_complaint, serves_some
+from parley.packs.base import (
+    CustomerContext,
+    IntentRoute,
+    Pack,
+    complaint_just_filed,
+    route_complaint,
+    serves_some,
+)
 from parley.packs.retail.actions import (
     ACTIONS,
     BEFORE_DELIVERY,
@@ -143,16 +150,12 @@ def route_retail_complaint(nlu: NluResult, dialog: dict[str, Any], context: Cust
         )
     named = nlu.entities.get("order_id") or dialog.get("focus_order_id")
     named = named or any((span.entities or {}).get("order_id") for span in nlu.spans or [])
-    if not named and context.orders and MISCONDUCT.search(nlu.text) and not last_filed(dialog):
+    if not named and context.orders and MISCONDUCT.search(nlu.text) and not complaint_just_filed(dialog):
         # "your courier was super rude to me yesterday": which delivery comes first, then the ticket for it
         # (the route is chosen again once the order is known, `_Decision.reroute`) — filed at once, the
         # ticket had no order, and the order said next filed a second one
         return IntentRoute(action="get_order_status", preface="complaint.preface", describes_problem=True)
     return route_complaint(nlu, dialog, context)
-
-
-def last_filed(dialog: dict[str, Any]) -> bool:
-    return (dialog.get("last_task") or {}).get("action") == "file_complaint"
 
 
 # General questions Parley can answer from the pack's own rules (actions.py); anything else (opening hours,
