@@ -1043,7 +1043,12 @@ class _Decision:
         self.note_operator_offer(f"{spec.name}.error.{verdict.error}")
         self.remember_params(params)  # "it is already on" still tells which number and service "it" is
         self.remember_last_task(task)
-        if verdict.offer and not self.pending and not self.d.get("flow"):
+        if (
+            verdict.offer
+            and not self.pending
+            and not self.d.get("flow")
+            and not self.set_aside(verdict.offer)
+        ):
             # the refusal knows what would help instead ("not locked, but in the red": a top-up link); an
             # offer to `start` an action that still needs the customer's answers ("I can start a return
             # for you": which items, why) opens its task on a yes instead of running it
@@ -1059,6 +1064,19 @@ class _Decision:
             )
             return
         self.resume_suspended()
+
+    def set_aside(self, offer: dict[str, Any]) -> bool:
+        """Whether the offered action is already a task set aside unfinished ("unlock it" was waiting for
+        the code word when "add roaming" came): it comes back by itself, offering it again would be a
+        second question about the same thing."""
+        for item in self.d.get("suspended") or []:
+            earlier = item.get("task") or {}
+            said = earlier.get("params") or {}
+            if earlier.get("action") == offer["action"] and all(
+                said.get(k) == v for k, v in offer["params"].items()
+            ):
+                return True
+        return False
 
     def note_operator_offer(self, key: str) -> None:
         """Remembers, for the very next message, that the reply worded by `key` offered an operator."""

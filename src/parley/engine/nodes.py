@@ -106,7 +106,11 @@ def understand(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[st
     nlu = rt.parser.parse(turn.message.text, context=parse_context)
     turn.nlu = nlu
     turn.language = nlu.language
-    return {"language": nlu.language}
+    if parse_context.expecting == "code_word" and len(turn.message.text.split()) == 1:
+        # The code word is in whatever language the account holder chose it in ("берёза" from an English
+        # speaker); it says nothing about the language of the conversation.
+        turn.language = parse_context.preferred_language or nlu.language
+    return {"language": turn.language}
 
 
 # ---------------------------------------------------------------------------------------- decide

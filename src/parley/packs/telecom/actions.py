@@ -166,6 +166,11 @@ def _check_service(env: ActionEnv, params: dict[str, Any], activate: bool) -> Ou
         return Outcome(False, facts, error="already_active")
     if not activate and not active:
         return Outcome(False, facts, error="not_active")
+    if sub.locked:
+        # A locked number is locked against changes too (it is locked to protect the account); unlocking
+        # it with the code word is the way forward, so that is what the refusal offers.
+        unlock = {"action": "unlock_number", "params": {"msisdn": sub.msisdn}, "start": True}
+        return Outcome(False, {**facts, "msisdn": sub.msisdn}, error="number_locked", offer=unlock)
     return Outcome(True, params=facts)
 
 
