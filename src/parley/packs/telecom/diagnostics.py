@@ -260,7 +260,7 @@ class DiagnosticsFlow:
         if own is None and len(subs) > 1:
             numbers = [s.msisdn for s in subs]
             return FlowStep(
-                replies=[Reply("ask.msisdn", {"numbers": numbers}, numbers)],
+                replies=[Reply(_for_problem("ask.msisdn", state), {"numbers": numbers}, numbers)],
                 state={**state, "step": "pick_number", "numbers": numbers},
                 expecting="msisdn",
             )
@@ -322,7 +322,9 @@ class DiagnosticsFlow:
             chosen = numbers[ordinal - 1 if ordinal > 0 else ordinal]
         if chosen is None:
             return FlowStep(
-                replies=[Reply("ask.msisdn", {"numbers": numbers}, numbers)], state=state, expecting="msisdn"
+                replies=[Reply(_for_problem("ask.msisdn", state), {"numbers": numbers}, numbers)],
+                state=state,
+                expecting="msisdn",
             )
         return self.account_checks(env, {**state, "msisdn": chosen, "step": None})
 
@@ -418,7 +420,7 @@ class DiagnosticsFlow:
                 expecting="slot",
             )
         return FlowStep(
-            replies=[Reply("ask.msisdn", {"numbers": state.get("numbers") or []})],
+            replies=[Reply(_for_problem("ask.msisdn", state), {"numbers": state.get("numbers") or []})],
             state=state,
             expecting="msisdn",
         )
