@@ -242,7 +242,10 @@ ASKS_ABOUT_REFUND = re.compile(
     r"refund|money\s+back|(?:get|receive|see)\s+(?:my\s+|the\s+|that\s+)?money"
     r"|money\W+(?:\w+\W+){0,3}(?:come|arrive|return)"
     r"|(?:деньг|средств)\w*\W+(?:\w+\W+){0,6}?(?:верн|прид|приш|поступ)|(?:верн|прид|поступ)\w*\W+(?:\w+\W+){0,3}"
-    r"(?:деньг|средств)|возврат\w*\s+(?:денег|средств)",
+    r"(?:деньг|средств)|возврат\w*\s+(?:денег|средств)"
+    # "where is my money for order 100250?" (the words of an order-status question, about its money)
+    r"|where(?:'s|\s+is)\s+(?:my\s+|the\s+)?money|где\s+(?:мои\s+|же\s+)?(?:деньг|средств)"
+    r"|(?:деньг|средств)\w*\s+(?:\w+\s+){0,3}?где\b",
     re.IGNORECASE,
 )
 
@@ -363,6 +366,14 @@ def route_loyalty(nlu: NluResult, dialog: dict[str, Any], context: CustomerConte
     )
 
 
+def route_order_status(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    """ "где деньги за заказ 100350?" reads like "где заказ 100350?" to the classifier, but it asks where the
+    order's money is: the refund's route, not the parcel's."""
+    if ASKS_ABOUT_REFUND.search(nlu.text):
+        return route_payment_issue(nlu, dialog, context)
+    return IntentRoute(action="get_order_status")
+
+
 def build() -> Pack:
     return Pack(
         name="retail",
@@ -370,7 +381,7 @@ def build() -> Pack:
         actions=ACTIONS,
         resolvers=dict[str, Any](RESOLVERS),
         routes={
-            "order_status": IntentRoute(action="get_order_status"),
+            "order_status": route_order_status,
             "order_change": route_order_change,
             "order_cancel": route_order_cancel,
             "delivery_issue": route_delivery_issue,
