@@ -54,6 +54,7 @@ from parley.nlu.encoders import (  # noqa: E402
     passage_view,
 )
 from parley.nlu.features import FeatureConfig  # noqa: E402
+from parley.nlu.training import new_classifier  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 Corpus = tuple[list[str], list[str]]
@@ -141,7 +142,7 @@ class Runner:
         few-shot regime the classifier also gets the label names' embeddings (Banking77's labels are
         descriptive: "card_arrival" -> "card arrival") and the passage view."""
         encoder, views_encoder = encoders or (self.encoder, self.views)
-        clf = IntentClassifier(self.config)
+        clf = new_classifier(encoder, self.config)  # one per encoder, scores summed, for PARLEY_ENCODER=A+B
         if not clf.is_few_shot(train[1]):
             clf.fit(train[0], train[1], emb)
         else:

@@ -22,6 +22,7 @@ from parley.nlu.encoders import (
     parse_encoder_spec,
     passage_view,
 )
+from parley.nlu.ensemble import EnsembleClassifier
 from parley.nlu.training import Example, cache_key, train
 
 TEXTS = ["where is my order 5512", "Хочу отменить заказ", "my internet is down again!!"]
@@ -149,6 +150,7 @@ def test_a_classifier_trains_on_a_local_and_a_remote_encoder_side_by_side(embedd
         for text in texts
     ]
     model = train(examples, encoder, ClassifierConfig(), cache_dir=None)
+    assert isinstance(model.classifier, EnsembleClassifier) and len(model.classifier.members) == 2
     queries = ["where's my parcel?", "please cancel the order", "I want to recharge my phone"]
     ranked = model.classifier.classify(queries, encoder.encode(queries))
     assert [r.intent for r in ranked] == ["order_status", "order_cancel", "top_up"]

@@ -84,7 +84,7 @@ class Ranked:
     needs_clarification: bool
 
 
-def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     z = scores / max(temperature, 1e-6)
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -103,7 +103,7 @@ def fit_temperature(scores: np.ndarray, y_index: np.ndarray) -> float:
     """The softmax temperature that minimises the negative log-likelihood of the true classes."""
 
     def nll(log_t: float) -> float:
-        p = _softmax(scores, float(np.exp(log_t)))
+        p = softmax(scores, float(np.exp(log_t)))
         return float(-np.log(np.clip(p[np.arange(len(y_index)), y_index], 1e-12, None)).mean())
 
     res = minimize_scalar(nll, bounds=(-6.0, 3.0), method="bounded")
@@ -175,11 +175,13 @@ class IntentClassifier:
         # Calibrated out-of-fold probabilities of the training rows, kept from the last `fit` (in memory
         # only): the cascade (cascade.py) compares two models on them to choose its threshold.
         self.oof_proba_: np.ndarray | None = None
+        self.oof_scores_: np.ndarray | None = None  # the same rows before the softmax (ensemble.py sums them)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_fast"] = None  # rebuilt on first use; analyzers are closures, not worth pickling
         state["oof_proba_"] = None  # a training by-product, as large as the training set
+        state["oof_scores_"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -188,6 +190,7 @@ class IntentClassifier:
         self.__dict__.setdefault("_lda", None)
         self.__dict__.setdefault("few_shot_", False)
         self.__dict__.setdefault("oof_proba_", None)
+        self.__dict__.setdefault("oof_scores_", None)
 
     def _new_model(self) -> LinearSVC | LogisticRegression:
         if self.config.model == "lr":
@@ -258,6 +261,7 @@ class IntentClassifier:
         y_index = np.searchsorted(self.classes_, y)
         self.temperature = 1.0
         self.oof_proba_ = None
+        self.oof_scores_ = None
         folds = self.config.calibration_folds
         counts = np.bincount(y_index)
         min_count = int(counts.min()) if len(y_index) else 0
@@ -301,7 +305,8 @@ class IntentClassifier:
                 if len(missing):
                     oof[np.ix_(test_idx, missing)] = -10.0
             self.temperature = fit_temperature(oof, y_index)
-            self.oof_proba_ = _softmax(oof, self.temperature)
+            self.oof_scores_ = oof
+            self.oof_proba_ = softmax(oof, self.temperature)
         x_all, y_all, lda_emb, lda_y = rows(np.arange(len(texts)))
         self._model = self._new_model().fit(x_all, y_all)
         self._lda = self._new_lda(lda_emb, lda_y)
@@ -392,7 +397,7 @@ class IntentClassifier:
             raise RuntimeError("IntentClassifier is not fitted")
         if self.config.model == "lr":
             return np.asarray(self._model.predict_proba(self.featurizer.transform(list(texts), embeddings)))
-        return _softmax(self.decision_scores(texts, embeddings), self.temperature)
+        return softmax(self.decision_scores(texts, embeddings), self.temperature)
 
     def rank(self, proba_row: np.ndarray, top_k: int = 3) -> Ranked:
         """Applies the out-of-scope threshold and the clarification rule to one probability row."""

