@@ -58,7 +58,10 @@ MISSING_TOP_UP = IntentRoute(action="file_complaint", preface="top_up.missing", 
 # roaming charge me?" asks a price.
 CHARGED = re.compile(
     r"\b(?:charged|billed|debited|took\s+(?:money|\d+))\b|списали|списал[аи]?\b|сняли|снял[аи]?\b|вычли"
-    r"|начислили|\bwhy\s+(?:do|are)\s+you\s+(?:charg|bill)\w*|почему\s+(?:вы\s+)?(?:списывает|снимает)\w*",
+    r"|начислили|\bwhy\s+(?:do|are)\s+you\s+(?:charg|bill)\w*|почему\s+(?:вы\s+)?(?:списывает|снимает)\w*"
+    # still being charged: "you keep charging me for anti-spam", "продолжаете списывать за музыку"
+    r"|\b(?:keep|kept|still)\s+(?:on\s+)?(?:charging|billing)|продолжа\w*\s+(?:списыват|снимат)\w*"
+    r"|(?:всё|все)\s+(?:ещё|еще)\s+(?:списыва|снима)\w*",
     re.I,
 )
 DISPUTED_CHARGE = IntentRoute(action="file_complaint", preface="billing.disputed", describes_problem=True)
@@ -67,6 +70,20 @@ TROUBLESHOOT = IntentRoute(flow="diagnostics", preface="tech_issue.preface", des
 
 def disputes_a_service_charge(nlu: NluResult, context: CustomerContext) -> bool:
     return bool(context.subscribers and nlu.entities.get("service") and CHARGED.search(nlu.text))
+
+
+def route_service_deactivation(
+    nlu: NluResult, dialog: dict[str, Any], context: CustomerContext
+) -> IntentRoute:
+    """ "you keep charging me for anti-spam even though I turned it off": when the service is on none of the
+    customer's numbers, there is nothing to turn off and the charge is what they are telling us about — a
+    billing ticket. When it is on somewhere, turning it off is the answer (asked as usual)."""
+    code = nlu.entities.get("service")
+    if disputes_a_service_charge(nlu, context) and not any(
+        s.code == code and s.active for sub in context.subscribers for s in sub.services
+    ):
+        return DISPUTED_CHARGE
+    return IntentRoute(action="deactivate_service")
 
 
 def route_tech_issue(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
@@ -155,7 +172,7 @@ def build() -> Pack:
             "balance_check": IntentRoute(action="check_balance"),
             "service_question": route_service_question,
             "service_activation": IntentRoute(action="activate_service"),
-            "service_deactivation": IntentRoute(action="deactivate_service"),
+            "service_deactivation": route_service_deactivation,
             "number_unlock": IntentRoute(action="unlock_number"),
             "tech_issue": route_tech_issue,
             "top_up": route_top_up,
