@@ -15,7 +15,7 @@ from parley.nlu.classifier import OUT_OF_SCOPE, IntentClassifier, Ranked
 from parley.nlu.cli import app
 from parley.nlu.embedded import EmbeddedNluParser, get_parser
 from parley.nlu.encoders import Encoder
-from parley.nlu.segment import may_hold_several_requests
+from parley.nlu.segment import may_hold_several_requests, split_atoms
 from parley.nlu.types import ParseContext
 
 PACKS = ("retail", "telecom")
@@ -181,6 +181,33 @@ def test_pieces_are_encoded_only_when_the_message_may_hold_several_requests(
     two = local.parse("cancel 5512 and tell me where 5520 is")
     assert [s.intent for s in two.spans] == ["order_cancel", "order_status"]
     assert counting.calls == [1, 2]  # the whole message, then both pieces in one batch
+
+
+@pytest.mark.parametrize(
+    ("text", "atoms"),
+    [
+        # "also" right after a subject is inside the clause: the cut is at "and", not before "charged"
+        (
+            "hi, my internet is down and you also charged me twice this month",
+            ["hi", "my internet is down", "you also charged me twice this month"],
+        ),
+        (
+            "у меня не работает интернет, а вы также дважды списали плату",
+            ["у меня не работает интернет", "вы также дважды списали плату"],
+        ),
+        # elsewhere "also" / "также" still starts another request
+        ("my internet is down also where is my order", ["my internet is down", "where is my order"]),
+        ("отмените заказ, также скажите где посылка", ["отмените заказ", "скажите где посылка"]),
+    ],
+)
+def test_atoms_cut_at_connectors_but_not_at_also_after_a_subject(text: str, atoms: list[str]) -> None:
+    assert split_atoms(text) == atoms
+
+
+def test_two_problems_in_one_message_come_out_as_two_requests(parser: EmbeddedNluParser) -> None:
+    result = parser.parse("hi, my internet is down and you also charged me twice this month")
+    assert [s.intent for s in result.spans] == ["tech_issue", "payment_issue"]
+    assert result.spans[1].text.startswith("you also charged")
 
 
 def _ranked(intent: str, confidence: float, clarify: bool = False) -> Ranked:

@@ -14,12 +14,18 @@ from dataclasses import dataclass
 
 from parley.nlu.classifier import OUT_OF_SCOPE, Ranked
 
+# "you also charged me", "вы также списали": after a subject, "also" is inside one clause, not a cut.
+_NOT_AFTER_SUBJECT = "".join(
+    rf"(?<!\b{w} )"
+    for w in ("i", "you", "we", "they", "he", "she", "it", "я", "вы", "мы", "они", "он", "она")
+)
 # Connectors between requests, English and Russian. The capture keeps the cut points; the connector words
 # themselves are dropped from the spans. Sentence ends count too, and ", а" ("отмените 100234, а заказ 100260
 # я оплачу наличными").
 _CONNECTORS = re.compile(
-    r"(?:[.;!?]+\s+|\s*,?\s+\b(?:and then|and also|and|also|then|plus|after that|"
-    r"а также|а ещ[её]|и ещ[её]|а потом|и потом|потом|затем|и|а ещё|также)\b\s+|\s*,\s*а\s+)",
+    rf"(?:[.;!?]+\s+|\s*,?\s+\b(?:and then|and also|and|{_NOT_AFTER_SUBJECT}also|then|plus|after that|"
+    rf"а также|а ещ[её]|и ещ[её]|а потом|и потом|потом|затем|и|а ещё|{_NOT_AFTER_SUBJECT}также)\b\s+"
+    r"|\s*,\s*а\s+)",
     re.IGNORECASE,
 )
 _LEADING = re.compile(r"^(?:and|also|then|plus|и|а|потом|затем|также)\s+", re.IGNORECASE)
