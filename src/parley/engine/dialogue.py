@@ -1120,6 +1120,7 @@ class _Decision:
             self.continue_task(task, entities={})
         elif "start" in item:
             start = item["start"]
+            self.say("task.resume_request")  # the customer said it turns ago: say which thing comes now
             self.current_intent = start["intent"]
             self.serve_piece(start["intent"], start.get("text") or self.nlu.text, start["entities"])
         elif "flow" in item:

@@ -235,9 +235,12 @@ def respond(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, 
     # right above "shall I turn it on?")
     open_questions = state.get("pending_confirmations") or []
     open_question = open_questions[0] if open_questions else None
-    for step in turn.plan:
+    for index, step in enumerate(turn.plan):
+        # A reply that would close with "anything else I can help with?" drops that question when the turn
+        # goes on to something else (a request set aside earlier, answered right after it).
+        more_follows = index < len(turn.plan) - 1
         if step.reply is not None:
-            text = rt.nlg.render(step.reply.key, voice, step.reply.vars)
+            text = rt.nlg.render(step.reply.key, voice, {**step.reply.vars, "more_follows": more_follows})
             quick = step.reply.quick_replies
         else:
             outcome = step.outcome or Outcome(success=False, error="internal")
@@ -245,7 +248,8 @@ def respond(state: ConversationState, runtime: GraphRuntime[Turn]) -> dict[str, 
                 key = f"{step.action}.error.{outcome.error}"
             else:
                 key = f"{step.action}.success" + (f"_{outcome.wording}" if outcome.wording else "")
-            text = rt.nlg.render(key, voice, {**step.params, **outcome.data, "open_question": open_question})
+            variables = {**step.params, **outcome.data, "open_question": open_question}
+            text = rt.nlg.render(key, voice, {**variables, "more_follows": more_follows})
             quick = []
         if text:
             turn.texts.append({"text": text, "quick_replies": list(quick)})
