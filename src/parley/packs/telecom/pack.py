@@ -145,13 +145,43 @@ ASKS_PRICE = re.compile(
 )
 
 
+# A tariff plan to change ("хочу сменить тариф", "switch me to a cheaper plan", "подключите тариф Smart 300"):
+# a change verb near "tariff"/"plan", or another/cheaper plan asked about.
+PLAN_CHANGE = re.compile(
+    r"\b(?:change|switch|upgrade|downgrade)\b(?:\s+\w+){0,3}?\s+(?:tariff|plan)\b"
+    r"|\b(?:another|different|new|cheaper|better|other)\s+(?:tariff|plan)s?\b|\btariffs\b"
+    r"|(?:смен|помен|измен|перей|перев|переход|подключ)\w*\s+(?:\w+\s+){0,3}?тариф"
+    r"|(?:друг|нов|дешев|выгодн)\w*\s+тариф|тарифы\b",
+    re.IGNORECASE,
+)
+
+
+@serves_some
+def route_plan_change(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute | None:
+    """A tariff plan to change or choose, from a customer with a number. Plans are not switched in this
+    dialogue (no such action in the contract), and the words read as an order change or as nothing at all
+    ("хочу сменить тариф" asked which delivery detail to change): the customer hears the plan each number is
+    on and that an operator changes it, with the operator offered."""
+    if not context.subscribers or nlu.entities.get("service") or not PLAN_CHANGE.search(nlu.text):
+        return None
+    numbers = [{"msisdn": s.msisdn, "plan": s.plan} for s in context.subscribers]
+    return IntentRoute(reply="plan.change", reply_vars={"numbers": numbers})
+
+
+def route_service_activation(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute:
+    """ "подключите тариф Smart 300" is a plan, not a service of the catalog."""
+    return route_plan_change(nlu, dialog, context) or IntentRoute(action="activate_service")
+
+
 @serves_some
 def route_general_question(
     nlu: NluResult, dialog: dict[str, Any], context: CustomerContext
 ) -> IntentRoute | None:
     """A general question from a customer with a line and no orders: about a service if it names one (or one
     is in focus), else what can be done here for the line — another pack's general answer is about orders."""
-    if (served := route_service_asked(nlu, dialog, context)) is not None:
+    if (
+        served := route_plan_change(nlu, dialog, context) or route_service_asked(nlu, dialog, context)
+    ) is not None:
         return served
     if context.subscribers and not context.orders:
         return IntentRoute(reply="help.capabilities", reply_vars={"orders": False, "line": True})
@@ -160,7 +190,18 @@ def route_general_question(
 
 @serves_some
 def route_unplaced(nlu: NluResult, dialog: dict[str, Any], context: CustomerContext) -> IntentRoute | None:
-    return route_missing_top_up(nlu, dialog, context) or route_service_asked(nlu, dialog, context)
+    return (
+        route_missing_top_up(nlu, dialog, context)
+        or route_plan_change(nlu, dialog, context)
+        or route_service_asked(nlu, dialog, context)
+    )
+
+
+@serves_some
+def route_product_question(
+    nlu: NluResult, dialog: dict[str, Any], context: CustomerContext
+) -> IntentRoute | None:
+    return route_plan_change(nlu, dialog, context) or route_service_asked(nlu, dialog, context)
 
 
 def build() -> Pack:
@@ -171,7 +212,7 @@ def build() -> Pack:
         routes={
             "balance_check": IntentRoute(action="check_balance"),
             "service_question": route_service_question,
-            "service_activation": IntentRoute(action="activate_service"),
+            "service_activation": route_service_activation,
             "service_deactivation": route_service_deactivation,
             "number_unlock": IntentRoute(action="unlock_number"),
             "tech_issue": route_tech_issue,
@@ -179,7 +220,8 @@ def build() -> Pack:
             "payment_issue": route_missing_top_up,
             "out_of_scope": route_unplaced,
             "general_question": route_general_question,
-            "product_question": route_service_asked,
+            "product_question": route_product_question,
+            "order_change": route_plan_change,
             "technician_visit": IntentRoute(flow="booking", takes_problem=True),
             "complaint": route_complaint,
         },
