@@ -92,6 +92,9 @@ def test_no(text: str) -> None:
         "I don't know why my order is late, can you check it please",
         "",
         "Please deliver between 2 and 4 pm tomorrow",
+        "why is my balance negative",  # a question about the no-cue's word, not a refusal
+        "what if I stop it?",
+        "почему стоп?",
     ],
 )
 def test_unclear_has_no_answer(text: str) -> None:

@@ -80,7 +80,16 @@ def extract_answer(text: str) -> str | None:
         return None
     if label == "no" and not _refuses(head):
         return None
+    if label == "no" and position > 0 and _OPENS_QUESTION.match(head):
+        return None  # "why is my balance negative?", "what if I stop it?": a question, not a refusal
     return label
+
+
+# A message that opens with a question word asks; a no-cue later in it ("negative", "stop") answers nothing.
+_OPENS_QUESTION = re.compile(
+    r"\s*(?:why|what|how|when|where|which|who|почему|зачем|отчего|что|как|когда|где|какой|какая|какие)\b",
+    re.IGNORECASE,
+)
 
 
 # "no" / "нет" before a noun says that something is missing ("the left one has no sound", "нет сигнала"),
