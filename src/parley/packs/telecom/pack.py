@@ -174,14 +174,20 @@ def route_service_activation(nlu: NluResult, dialog: dict[str, Any], context: Cu
 
 
 @serves_some
+def route_product_question(
+    nlu: NluResult, dialog: dict[str, Any], context: CustomerContext
+) -> IntentRoute | None:
+    """A plan to change, or a question about a catalog service."""
+    return route_plan_change(nlu, dialog, context) or route_service_asked(nlu, dialog, context)
+
+
+@serves_some
 def route_general_question(
     nlu: NluResult, dialog: dict[str, Any], context: CustomerContext
 ) -> IntentRoute | None:
     """A general question from a customer with a line and no orders: about a service if it names one (or one
     is in focus), else what can be done here for the line — another pack's general answer is about orders."""
-    if (
-        served := route_plan_change(nlu, dialog, context) or route_service_asked(nlu, dialog, context)
-    ) is not None:
+    if (served := route_product_question(nlu, dialog, context)) is not None:
         return served
     if context.subscribers and not context.orders:
         return IntentRoute(reply="help.capabilities", reply_vars={"orders": False, "line": True})
@@ -195,13 +201,6 @@ def route_unplaced(nlu: NluResult, dialog: dict[str, Any], context: CustomerCont
         or route_plan_change(nlu, dialog, context)
         or route_service_asked(nlu, dialog, context)
     )
-
-
-@serves_some
-def route_product_question(
-    nlu: NluResult, dialog: dict[str, Any], context: CustomerContext
-) -> IntentRoute | None:
-    return route_plan_change(nlu, dialog, context) or route_service_asked(nlu, dialog, context)
 
 
 def build() -> Pack:
